@@ -1,0 +1,101 @@
+# Makefile - builds vmmsec, its internal library, tests, fuzzers and benchmarks.
+CC ?= gcc
+PREFIX ?= /usr/local
+BUILD ?= build
+SAN ?=
+
+WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Werror
+HARDEN := -fstack-protector-strong -fstack-clash-protection -fPIE -fcf-protection
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(HARDEN) -D_GNU_SOURCE -Isrc $(CFLAGS)
+ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now,-z,noexecstack $(LDFLAGS)
+ifeq ($(SAN),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
+ALL_LDFLAGS += -fsanitize=address,undefined
+else
+ALL_CFLAGS += -D_FORTIFY_SOURCE=2
+endif
+LIBS := -lseccomp -lsodium
+
+LIB_SRCS := $(sort $(filter-out src/cli/main.c,$(wildcard src/*/*.c)))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+CLIENT_SRCS := $(sort $(wildcard tests/clients/*.c))
+CLIENT_BINS := $(CLIENT_SRCS:%.c=$(BUILD)/%)
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*.c))
+HDRS := $(wildcard src/*/*.h tests/unit/*.h)
+
+.PHONY: all deps install check check-fast asan fuzz bench demo clean format format-check tests
+
+all: $(BUILD)/vmmsec
+
+$(BUILD)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libvmmsec.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/vmmsec: $(BUILD)/src/cli/main.o $(BUILD)/libvmmsec.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libvmmsec.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libvmmsec.a $(LIBS)
+
+# Clients run inside guests; they link only what they need.
+$(BUILD)/tests/clients/%: tests/clients/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -luring -lpthread
+
+$(BUILD)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread
+
+tests: $(BUILD)/vmmsec $(UNIT_BINS) $(CLIENT_BINS) $(BENCH_BINS)
+
+deps:
+	@sh tools/deps.sh
+
+install: $(BUILD)/vmmsec
+	install -D -m 0755 $(BUILD)/vmmsec $(DESTDIR)$(PREFIX)/bin/vmmsec
+	install -D -m 0644 docs/vmmsec.1 $(DESTDIR)$(PREFIX)/share/man/man1/vmmsec.1
+
+# Every tier: gcc build, clang build, ASan+UBSan build, fuzzers, then one summary line.
+check: deps
+	$(MAKE) tests
+	$(MAKE) CC=clang BUILD=build-clang tests
+	$(MAKE) SAN=1 BUILD=build-asan tests
+	$(MAKE) fuzz
+	@bash tests/run
+
+asan:
+	$(MAKE) SAN=1 BUILD=build-asan tests
+
+# libFuzzer targets: clang only; each links the library sources directly.
+FUZZ_BUILD := build-fuzz
+FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined
+fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(FUZZ_BUILD)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
+
+bench: deps
+	$(MAKE) tests
+	@bash bench/run
+
+demo: deps
+	$(MAKE) all
+	@bash tools/demo.sh
+
+format:
+	clang-format -i $(wildcard src/*/*.[ch] tests/*/*.[ch] bench/*.c)
+format-check:
+	clang-format --dry-run -Werror $(wildcard src/*/*.[ch] tests/*/*.[ch] bench/*.c)
+
+clean:
+	rm -rf build build-clang build-asan build-fuzz

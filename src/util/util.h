@@ -1,0 +1,58 @@
+/* util.h - ownership helpers (cleanup attributes) and small shared macros. */
+#ifndef VMMSEC_UTIL_H
+#define VMMSEC_UTIL_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define VMM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void util_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void util_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno; /* errno survives cleanup (s6 style) */
+		close(*fd);
+		errno = saved;
+	}
+}
+
+#define cleanup_free __attribute__((cleanup(util_freep)))
+#define cleanup_fd __attribute__((cleanup(util_closep)))
+
+/* Hand ownership on: returns the value and clears the variable. */
+#define steal_pointer(pp)                                                      \
+	({                                                                     \
+		__typeof__(*(pp)) _v = *(pp);                                  \
+		*(pp) = NULL;                                                  \
+		_v;                                                            \
+	})
+#define steal_fd(fdp)                                                          \
+	({                                                                     \
+		int _fd = *(fdp);                                              \
+		*(fdp) = -1;                                                   \
+		_fd;                                                           \
+	})
+
+/* Retry a syscall-style expression while it fails with EINTR. */
+#define RETRY_EINTR(expr)                                                      \
+	({                                                                     \
+		long _r;                                                       \
+		do                                                             \
+			_r = (long)(expr);                                     \
+		while (_r == -1 && errno == EINTR);                            \
+		_r;                                                            \
+	})
+
+/* Write all of buf; returns 0 or -errno. */
+int util_write_all(int fd, const void *buf, size_t len);
+/* Read up to len bytes, retrying short reads until EOF; returns bytes or -errno. */
+ssize_t util_read_full(int fd, void *buf, size_t len);
+
+#endif
