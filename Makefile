@@ -7,7 +7,7 @@ SAN ?=
 WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Werror
 HARDEN := -fstack-protector-strong -fstack-clash-protection -fPIE -fcf-protection
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) $(HARDEN) -D_GNU_SOURCE -Isrc $(CFLAGS)
+ALL_CFLAGS := -std=gnu11 -DVMMSEC_VERSION=\"0.1.0\" $(WARN) $(HARDEN) -D_GNU_SOURCE -Isrc $(CFLAGS)
 ALL_LDFLAGS := -pie -Wl,-z,relro,-z,now,-z,noexecstack $(LDFLAGS)
 ifeq ($(SAN),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1
@@ -78,7 +78,7 @@ asan:
 
 # libFuzzer targets: clang only; each links the library sources directly.
 FUZZ_BUILD := build-fuzz
-FUZZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined
+FUZZ_CFLAGS := -std=gnu11 -DVMMSEC_VERSION=\"0.1.0\" -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined
 fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(FUZZ_BUILD)

@@ -1,0 +1,270 @@
+/* run.c - `vmmsec run`: start a guest under the monitor and record it in the evidence log. */
+#include <fcntl.h>
+#include <signal.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "evlog/evlog.h"
+#include "guest/guest.h"
+#include "monitor/monitor.h"
+#include "util/util.h"
+
+struct run_args {
+	const char *log_dir;
+	const char *anchor;
+	unsigned long uid, gid;
+	unsigned long checkpoint_every, checkpoint_secs;
+	enum evlog_sync sync;
+	char **argv;
+};
+
+static int parse_ulong(const char *opt, const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || v > max || s[0] == '-') {
+		cli_say("invalid %s '%s': expected an integer from 0 to %lu", opt, s, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+	static const struct option opts[] = {
+		{"log", required_argument, NULL, 'l'},
+		{"anchor", required_argument, NULL, 'a'},
+		{"uid", required_argument, NULL, 'u'},
+		{"gid", required_argument, NULL, 'g'},
+		{"sync", required_argument, NULL, 's'},
+		{"checkpoint-every", required_argument, NULL, 'c'},
+		{"checkpoint-secs", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	int c;
+	/* A privileged guest has ids 0-65535; an unprivileged one, one id of any value. */
+	unsigned long idmax = geteuid() == 0 ? 65535 : 4294967294ul;
+
+	*a = (struct run_args){.log_dir = "vmmsec-log", .checkpoint_secs = 5};
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+l:a:u:g:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			a->log_dir = optarg;
+			break;
+		case 'a':
+			a->anchor = optarg;
+			break;
+		case 'u':
+			if (parse_ulong("--uid", optarg, idmax, &a->uid) < 0)
+				return -1;
+			break;
+		case 'g':
+			if (parse_ulong("--gid", optarg, idmax, &a->gid) < 0)
+				return -1;
+			break;
+		case 'c':
+			if (parse_ulong("--checkpoint-every", optarg, 1000000, &a->checkpoint_every) < 0)
+				return -1;
+			break;
+		case 't':
+			if (parse_ulong("--checkpoint-secs", optarg, 86400, &a->checkpoint_secs) < 0 ||
+			    a->checkpoint_secs == 0) {
+				if (a->checkpoint_secs == 0)
+					cli_say("invalid --checkpoint-secs '0': must be at least 1");
+				return -1;
+			}
+			break;
+		case 's':
+			if (!strcmp(optarg, "batch"))
+				a->sync = EVLOG_SYNC_BATCH;
+			else if (!strcmp(optarg, "always"))
+				a->sync = EVLOG_SYNC_ALWAYS;
+			else if (!strcmp(optarg, "none"))
+				a->sync = EVLOG_SYNC_NONE;
+			else {
+				cli_say("invalid --sync '%s': expected batch, always or none", optarg);
+				return -1;
+			}
+			break;
+		case 'h':
+			printf("usage: vmmsec run [--log DIR] [--anchor FILE] [--uid UID] [--gid GID] "
+			       "[--sync batch|always|none] -- COMMAND [ARG...]\n");
+			exit(0);
+		default:
+			cli_say("run: unknown or incomplete option '%s'", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		cli_say("run: no command given (usage: vmmsec run [OPTIONS] -- COMMAND [ARG...])");
+		return -1;
+	}
+	a->argv = argv + optind;
+	return 0;
+}
+
+static int open_log_dir(const char *dir)
+{
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int start_record(struct evlog_writer *w, const struct guest *g, const struct run_args *a)
+{
+	char argvbuf[8192], map[96];
+	size_t n = 0;
+	uint8_t u[4][4], hash[EVLOG_HASH_BYTES] = {0};
+	uint32_t v[4] = {(uint32_t)g->cmd_guest_pid, (uint32_t)g->cmd_host_pid, (uint32_t)a->uid,
+			 (uint32_t)a->gid};
+	static const char ns[] = "user,pid,mnt,ipc,uts";
+
+	for (char **p = a->argv; *p; p++) {
+		size_t l = strlen(*p) + 1;
+		if (n + l > sizeof(argvbuf))
+			break; /* long command lines are cut at 8 KiB */
+		memcpy(argvbuf + n, *p, l);
+		n += l;
+	}
+	for (int i = 0; i < 4; i++)
+		for (int b = 0; b < 4; b++)
+			u[i][b] = (uint8_t)(v[i] >> (8 * b));
+	int ml = snprintf(map, sizeof(map), "%u %u %u", g->uidmap.guest_first, g->uidmap.host_first,
+			  g->uidmap.count);
+	struct evlog_field f[] = {
+		{EVF_PID, 4, u[0]},
+		{EVF_HOST_PID, 4, u[1]},
+		{EVF_UID, 4, u[2]},
+		{EVF_GID, 4, u[3]},
+		{EVF_ARGV, (uint32_t)n, argvbuf},
+		{EVF_NAMESPACES, sizeof(ns) - 1, ns},
+		{EVF_POLICY_HASH, sizeof(hash), hash},
+		{EVF_UID_MAP, (uint32_t)ml, map},
+		{EVF_BACKEND, 7, "seccomp"},
+	};
+	return evlog_append(w, EVLOG_GUEST_START, f, VMM_ARRAY_SIZE(f));
+}
+
+/* What to tell the user when a setup step fails for a known reason. */
+static void hint(uint32_t step, int err)
+{
+	if (step == GUEST_STEP_CLONE && (err == EPERM || err == ENOSPC || err == EINVAL))
+		cli_say("hint: user namespaces look disabled; enable them with "
+			"'sysctl -w user.max_user_namespaces=15000' (and, on Debian kernels before 6.x, "
+			"'sysctl -w kernel.unprivileged_userns_clone=1'), or run as root");
+	if (step == GUEST_STEP_SECCOMP && (err == EINVAL || err == ENOSYS || err == EOPNOTSUPP))
+		cli_say("hint: the kernel lacks seccomp user notification (Linux 5.0+ with "
+			"CONFIG_SECCOMP_FILTER=y is required)");
+	if (step == GUEST_STEP_PROC && err == EPERM)
+		cli_say("hint: the host's /proc has mounts on top of it (a container?), which "
+			"forbids mounting a new /proc in a user namespace");
+}
+
+/* Find the command's host pid: init's only child at start. */
+static pid_t child_of(pid_t init)
+{
+	char path[64];
+	long pid = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)init, (int)init);
+	FILE *f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	return (pid_t)pid;
+}
+
+static int launch_and_monitor(const struct run_args *a, struct evlog_writer *w,
+			      struct monitor_result *res)
+{
+	char logpath[PATH_MAX], anchorpath[PATH_MAX];
+	const char *hide[2];
+	size_t nhide = 0;
+	struct guest g;
+	uint32_t step = 0;
+	int r;
+
+	if (realpath(a->log_dir, logpath))
+		hide[nhide++] = logpath;
+	if (a->anchor && realpath(a->anchor, anchorpath))
+		hide[nhide++] = anchorpath;
+	struct guest_config cfg = {.argv = a->argv, .uid = (uid_t)a->uid, .gid = (gid_t)a->gid,
+				   .hide = hide, .nhide = nhide};
+	r = guest_launch(&cfg, &g, &step);
+	if (r < 0) {
+		cli_cannot(-r, "%s", guest_step_name(step));
+		hint(step, -r);
+		if (g.init_pidfd >= 0)
+			kill(g.init_pid, SIGKILL);
+		guest_release(&g);
+		return r;
+	}
+	g.cmd_host_pid = child_of(g.init_pid);
+	if ((r = start_record(w, &g, a)) < 0 || (r = evlog_flush(w)) < 0) {
+		cli_cannot(-r, "write the evidence log");
+		kill(g.init_pid, SIGKILL);
+		guest_release(&g);
+		return r;
+	}
+	struct monitor_opts mo = {.checkpoint_secs = (unsigned)a->checkpoint_secs,
+				  .tty_fd = isatty(STDIN_FILENO) ? STDIN_FILENO : -1};
+	r = monitor_run(&g, w, &mo, res);
+	if (r < 0)
+		cli_cannot(-r, "record the guest (it was killed)");
+	guest_release(&g);
+	return r;
+}
+
+int cli_run(int argc, char **argv)
+{
+	struct run_args a;
+	struct monitor_result res = {0};
+	struct evlog_writer *w = NULL;
+	cleanup_fd int dirfd = -1;
+	cleanup_fd int anchor_fd = -1;
+	int r;
+
+	if (parse_args(argc, argv, &a) < 0)
+		return CLI_EXIT_FAILURE;
+	if ((dirfd = open_log_dir(a.log_dir)) < 0) {
+		cli_cannot(-dirfd, "open log directory %s", a.log_dir);
+		return CLI_EXIT_FAILURE;
+	}
+	if (a.anchor) {
+		anchor_fd = open(a.anchor, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+		if (anchor_fd < 0) {
+			cli_cannot(errno, "open anchor file %s", a.anchor);
+			return CLI_EXIT_FAILURE;
+		}
+	}
+	struct evlog_writer_opts wo = {.checkpoint_every = (unsigned)a.checkpoint_every,
+				       .anchor_fd = anchor_fd, .sync = a.sync};
+	if ((r = evlog_writer_new(&w, dirfd, &wo)) < 0) {
+		cli_cannot(-r, "create evidence log in %s", a.log_dir);
+		return CLI_EXIT_FAILURE;
+	}
+	r = launch_and_monitor(&a, w, &res);
+	int code = r < 0 ? CLI_EXIT_FAILURE : monitor_exit_code(&res);
+	if (r == 0 && res.exec_errno)
+		cli_cannot(res.exec_errno, "run %s", a.argv[0]);
+	int rc = evlog_writer_close(w);
+	evlog_writer_free(w);
+	if (rc < 0) {
+		cli_cannot(-rc, "seal the evidence log");
+		return CLI_EXIT_FAILURE;
+	}
+	return code;
+}

@@ -1,0 +1,244 @@
+/* loop.c - the monitor's event loop: capture, notifications, signals, checkpoints, guest exit. */
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+
+#include "monitor/capture.h"
+#include "monitor/monitor.h"
+#include "monitor/notify.h"
+#include "monitor/relay.h"
+#include "util/util.h"
+
+#define MAX_POLL 320
+
+enum { PS_CTL, PS_INIT, PS_LISTENER, PS_SIGNAL, PS_TIMER, PS_FIXED };
+
+struct loop {
+	struct guest *g;
+	struct evlog_writer *w;
+	struct capture *cap;
+	struct relay *relay;
+	struct monitor_notify *notify;
+	struct monitor_result *res;
+	int sigfd;
+	int timerfd;
+	bool init_gone;
+	bool ctl_eof;
+};
+
+static void put_i32(uint8_t *p, int32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)((uint32_t)v >> (8 * i));
+}
+
+static int exit_code(const struct monitor_result *res)
+{
+	if (res->exec_errno)
+		return res->exec_errno == ENOENT ? 127 : 126;
+	if (!res->exited)
+		return 125;
+	if (WIFEXITED(res->wait_status))
+		return WEXITSTATUS(res->wait_status);
+	if (WIFSIGNALED(res->wait_status))
+		return 128 + WTERMSIG(res->wait_status);
+	return 125;
+}
+
+int monitor_exit_code(const struct monitor_result *res)
+{
+	return exit_code(res);
+}
+
+static void read_ctl(struct loop *l)
+{
+	struct guest_msg m;
+	int fd = -1;
+	size_t nfds;
+	int r = guest_recv_msg(l->g->ctl_fd, &m, &fd, 1, &nfds);
+
+	if (nfds)
+		close(fd); /* init sends no fds after setup */
+	if (r <= 0) {
+		l->ctl_eof = true;
+		return;
+	}
+	if (m.type == GUEST_MSG_EXITED) {
+		l->res->exited = !l->res->exec_errno;
+		l->res->wait_status = m.value;
+	} else if (m.type == GUEST_MSG_EXEC_FAILED) {
+		l->res->exec_errno = m.value > 0 ? m.value : EIO;
+		l->res->exited = false;
+	}
+}
+
+static void on_signal(struct loop *l)
+{
+	struct signalfd_siginfo si;
+	while (read(l->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			continue; /* init's exit is seen on its pidfd */
+		/* Users signal vmmsec; the guest is who they mean. */
+		syscall(SYS_pidfd_send_signal, l->g->init_pidfd, si.ssi_signo, NULL, 0);
+	}
+}
+
+static int on_timer(struct loop *l)
+{
+	uint64_t ticks;
+	if (read(l->timerfd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		return -errno;
+	return evlog_writer_unsealed(l->w) ? evlog_checkpoint(l->w) : 0;
+}
+
+static int write_exit_record(struct loop *l)
+{
+	uint8_t st[4], code[4];
+	put_i32(st, l->res->wait_status);
+	put_i32(code, exit_code(l->res));
+	struct evlog_field f[] = {{EVF_WAIT_STATUS, 4, st}, {EVF_EXIT_CODE, 4, code}};
+	return evlog_append(l->w, EVLOG_GUEST_EXIT, f, 2);
+}
+
+/* Build the poll set; returns its size.  Capture sockets pause while the relay is backlogged. */
+static size_t build_pollset(struct loop *l, struct pollfd *p, int *which)
+{
+	size_t k = PS_FIXED;
+	p[PS_CTL] = (struct pollfd){.fd = l->ctl_eof ? -1 : l->g->ctl_fd, .events = POLLIN};
+	p[PS_INIT] = (struct pollfd){.fd = l->g->init_pidfd, .events = POLLIN};
+	p[PS_LISTENER] = (struct pollfd){.fd = l->g->listener_fd, .events = POLLIN};
+	p[PS_SIGNAL] = (struct pollfd){.fd = l->sigfd, .events = POLLIN};
+	p[PS_TIMER] = (struct pollfd){.fd = l->timerfd, .events = POLLIN};
+	bool capture = !relay_backlogged(l->relay);
+	for (int s = 0; s < GUEST_NSOCK; s++) {
+		which[k] = s;
+		p[k++] = (struct pollfd){.fd = capture ? l->g->sock_fd[s] : -1, .events = POLLIN};
+	}
+	for (size_t i = 0; i < capture_nstreams(l->cap) && k < MAX_POLL - 16; i++) {
+		which[k] = GUEST_NSOCK + (int)i;
+		p[k++] = (struct pollfd){.fd = capture ? capture_stream_fd(l->cap, i) : -1,
+					 .events = POLLIN};
+	}
+	size_t nr = relay_pollfds(l->relay, p + k, MAX_POLL - k);
+	for (size_t i = 0; i < nr; i++)
+		which[k + i] = -1;
+	return k + nr;
+}
+
+static int serve(struct loop *l)
+{
+	struct pollfd p[MAX_POLL];
+	int which[MAX_POLL];
+	int r;
+
+	while (!l->init_gone) {
+		size_t n = build_pollset(l, p, which);
+		if (poll(p, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (p[PS_SIGNAL].revents)
+			on_signal(l);
+		if (p[PS_LISTENER].revents & POLLIN && (r = monitor_notify_handle(l->notify)) < 0)
+			return r;
+		if (p[PS_TIMER].revents && (r = on_timer(l)) < 0)
+			return r;
+		/* Highest index first: closing a stream moves the last one down. */
+		for (size_t i = n; i-- > PS_FIXED;) {
+			if (!p[i].revents)
+				continue;
+			if (which[i] < 0)
+				relay_flush(l->relay, p[i].fd);
+			else if (which[i] == GUEST_SOCK_JSTDOUT)
+				r = capture_accept(l->cap);
+			else if (which[i] < GUEST_NSOCK)
+				r = capture_dgram(l->cap, which[i]);
+			else
+				r = capture_stream(l->cap, (size_t)(which[i] - GUEST_NSOCK));
+			if (which[i] >= 0 && r < 0)
+				return r;
+		}
+		if (p[PS_CTL].revents)
+			read_ctl(l);
+		if (p[PS_INIT].revents & POLLIN)
+			l->init_gone = true;
+		/* Group commit: one write for everything this round recorded. */
+		if ((r = evlog_flush(l->w)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static void hand_tty(int tty, pid_t pgrp)
+{
+	if (tty < 0)
+		return;
+	/* Only the foreground may hand the terminal on; ignore SIGTTOU meanwhile. */
+	sigset_t s, old;
+	sigemptyset(&s);
+	sigaddset(&s, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &s, &old);
+	if (tcgetpgrp(tty) == getpgrp() || pgrp == getpgrp())
+		tcsetpgrp(tty, pgrp);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+int monitor_run(struct guest *g, struct evlog_writer *w, const struct monitor_opts *o,
+		struct monitor_result *res)
+{
+	struct loop l = {.g = g, .w = w, .res = res, .sigfd = -1, .timerfd = -1};
+	sigset_t mask, old;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	sigemptyset(&mask);
+	int sigs[] = {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+	for (size_t i = 0; i < VMM_ARRAY_SIZE(sigs); i++)
+		sigaddset(&mask, sigs[i]);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	l.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	l.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	unsigned secs = o->checkpoint_secs ? o->checkpoint_secs : 5;
+	struct itimerspec its = {{secs, 0}, {secs, 0}};
+	if (l.sigfd < 0 || l.timerfd < 0 || timerfd_settime(l.timerfd, 0, &its, NULL) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if ((r = relay_new(&l.relay)) < 0 || (r = capture_new(&l.cap, g, w, l.relay)) < 0 ||
+	    (r = monitor_notify_new(&l.notify, g, l.relay)) < 0)
+		goto out;
+	hand_tty(o->tty_fd, g->init_pid);
+	r = serve(&l);
+	hand_tty(o->tty_fd, getpgrp());
+	if (r < 0) {
+		/* Fail closed: a guest we cannot record does not run. */
+		syscall(SYS_pidfd_send_signal, g->init_pidfd, SIGKILL, NULL, 0);
+		goto out;
+	}
+	/* init is gone, so is every guest process; what they sent is still queued. */
+	while (!l.ctl_eof)
+		read_ctl(&l);
+	int st;
+	RETRY_EINTR(waitpid(g->init_pid, &st, 0));
+	if ((r = capture_drain(l.cap)) < 0)
+		goto out;
+	res->messages = capture_count(l.cap);
+	if ((r = write_exit_record(&l)) < 0)
+		goto out;
+	r = evlog_flush(w);
+out:
+	monitor_notify_free(l.notify);
+	capture_free(l.cap);
+	relay_free(l.relay);
+	util_closep(&l.sigfd);
+	util_closep(&l.timerfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}

@@ -1,0 +1,168 @@
+/* sender.c - per-pid cache of sender identity read through pinned /proc/PID fds. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evlog/evlog.h"
+#include "monitor/sender.h"
+#include "util/util.h"
+
+#define SLOTS 1024u
+#define PROBE 16u
+
+struct slot {
+	uint32_t pid; /* 0 = free */
+	int dirfd;
+	int statusfd;
+	uint64_t batch;
+	struct monitor_sender info;
+};
+
+struct monitor_senders {
+	struct slot slot[SLOTS];
+	struct monitor_sender scratch;
+};
+
+int monitor_senders_new(struct monitor_senders **out)
+{
+	struct monitor_senders *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	for (unsigned i = 0; i < SLOTS; i++)
+		s->slot[i].dirfd = s->slot[i].statusfd = -1;
+	*out = s;
+	return 0;
+}
+
+static void slot_clear(struct slot *sl)
+{
+	util_closep(&sl->dirfd);
+	util_closep(&sl->statusfd);
+	sl->dirfd = sl->statusfd = -1;
+	sl->pid = 0;
+	sl->batch = 0;
+}
+
+void monitor_senders_free(struct monitor_senders *s)
+{
+	if (!s)
+		return;
+	for (unsigned i = 0; i < SLOTS; i++)
+		slot_clear(&s->slot[i]);
+	free(s);
+}
+
+/* Value of "Key:\t..." in a /proc status text, or NULL. */
+static const char *status_field(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, kl) && p[kl] == ':')
+			return p + kl + 1;
+	return NULL;
+}
+
+static int parse_status(struct monitor_sender *m, const char *text)
+{
+	const char *v;
+	unsigned long a, b;
+
+	if ((v = status_field(text, "Name"))) {
+		v += strspn(v, "\t ");
+		size_t n = strcspn(v, "\n");
+		if (n >= sizeof(m->comm))
+			n = sizeof(m->comm) - 1;
+		memcpy(m->comm, v, n);
+		m->comm_len = n;
+	}
+	if (!(v = status_field(text, "Uid")) || sscanf(v, "%lu", &a) != 1)
+		return -EBADMSG;
+	m->host_uid = (uint32_t)a;
+	if (!(v = status_field(text, "Gid")) || sscanf(v, "%lu", &a) != 1)
+		return -EBADMSG;
+	m->host_gid = (uint32_t)a;
+	/* NSpid lists the pid from our namespace inward; the guest's is next. */
+	if ((v = status_field(text, "NSpid")) && sscanf(v, "%lu %lu", &a, &b) == 2)
+		m->guest_pid = (uint32_t)b;
+	return 0;
+}
+
+static int refresh(struct slot *sl)
+{
+	char buf[4096];
+	char path[32];
+
+	if (sl->dirfd < 0) {
+		snprintf(path, sizeof(path), "/proc/%u", sl->pid);
+		sl->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sl->dirfd < 0)
+			return -errno;
+		sl->statusfd = openat(sl->dirfd, "status", O_RDONLY | O_CLOEXEC);
+		if (sl->statusfd < 0)
+			return -errno;
+	}
+	ssize_t n = pread(sl->statusfd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return n < 0 ? -errno : -ESRCH;
+	buf[n] = 0;
+	int r = parse_status(&sl->info, buf);
+	if (r < 0)
+		return r;
+	n = readlinkat(sl->dirfd, "exe", sl->info.exe, sizeof(sl->info.exe));
+	if (n < 0 || (size_t)n >= sizeof(sl->info.exe)) {
+		/* A zombie has no exe: it exited after sending. */
+		sl->info.exe_len = 0;
+		sl->info.flags |= EVLOG_SENDER_NO_EXE;
+	} else {
+		sl->info.exe_len = (size_t)n;
+		sl->info.flags &= ~EVLOG_SENDER_NO_EXE;
+	}
+	return 0;
+}
+
+const struct monitor_sender *monitor_senders_get(struct monitor_senders *s, uint32_t pid,
+						  uint64_t batch)
+{
+	unsigned h = (pid * 2654435761u) % SLOTS;
+	struct slot *sl = NULL;
+
+	for (unsigned i = 0; i < PROBE; i++) {
+		struct slot *c = &s->slot[(h + i) % SLOTS];
+		if (c->pid == pid) {
+			sl = c;
+			break;
+		}
+		if (!sl && c->pid == 0)
+			sl = c;
+	}
+	if (!sl)
+		sl = &s->slot[h]; /* table crowded: evict */
+	if (sl->pid != pid) {
+		slot_clear(sl);
+		sl->pid = pid;
+		memset(&sl->info, 0, sizeof(sl->info));
+		sl->info.host_pid = pid;
+	}
+	if (sl->batch == batch && batch != 0)
+		return &sl->info;
+	int r = refresh(sl);
+	if (r < 0 && sl->batch != 0) {
+		/* The cached process is gone; the pid may name a newer one. */
+		slot_clear(sl);
+		sl->pid = pid;
+		r = refresh(sl);
+	}
+	if (r < 0) {
+		/*
+		 * Gone: report it as exited, keeping what an earlier batch
+		 * saw (the pinned fd guarantees that was this process).
+		 */
+		s->scratch = sl->info;
+		s->scratch.flags |= EVLOG_SENDER_EXITED | (sl->info.exe_len ? 0 : EVLOG_SENDER_NO_EXE);
+		slot_clear(sl);
+		return &s->scratch;
+	}
+	sl->batch = batch;
+	return &sl->info;
+}

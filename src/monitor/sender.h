@@ -1,0 +1,39 @@
+/* sender.h - attribute a message to its sending process from kernel-reported identity. */
+#ifndef VMMSEC_MONITOR_SENDER_H
+#define VMMSEC_MONITOR_SENDER_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct monitor_sender {
+	uint32_t host_pid;
+	uint32_t guest_pid; /* 0 if unknown */
+	uint32_t host_uid;  /* real uid, host view */
+	uint32_t host_gid;
+	uint32_t flags;     /* EVLOG_SENDER_* */
+	char comm[64];      /* as /proc/PID/status "Name:" shows it */
+	size_t comm_len;
+	char exe[PATH_MAX];
+	size_t exe_len;
+};
+
+struct monitor_senders;
+
+int monitor_senders_new(struct monitor_senders **out);
+void monitor_senders_free(struct monitor_senders *s);
+
+/*
+ * monitor_senders_get - identity of host pid @pid, read from /proc at most
+ * once per @batch (messages of one batch were all sent before it was read).
+ * The pid comes from SCM_CREDENTIALS, which the guest cannot forge (it has
+ * no CAP_SYS_ADMIN over its pid namespace's owner), and a cached
+ * /proc/PID directory fd pins the process: after it exits, reads through the
+ * fd fail instead of reaching a process that reused the pid.
+ * Never fails: a process that is gone gets EVLOG_SENDER_EXITED and what was
+ * known of it.  The result is valid until the next call.
+ */
+const struct monitor_sender *monitor_senders_get(struct monitor_senders *s, uint32_t pid,
+						  uint64_t batch);
+
+#endif
