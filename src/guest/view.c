@@ -47,7 +47,15 @@ static int bind_socket(const char *path, int type, int *out, uint64_t *dev, uint
 	struct stat st;
 	cleanup_fd int fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
+	int one = 1;
+
 	if (fd < 0)
+		return -errno;
+	/*
+	 * Credentials must be on before the first message is queued: the
+	 * kernel attaches them at send time only if the receiver asked.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0)
 		return -errno;
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;

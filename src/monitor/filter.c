@@ -39,6 +39,15 @@ int monitor_filter_install(int *listener)
 	if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(bind), 0)) < 0)
 		return r;
 	/*
+	 * Exits go to the monitor too, once per thread: before the process is
+	 * gone it records what the process sent, while /proc still shows who
+	 * the sender was.  A short-lived logger(1) is otherwise reaped before
+	 * its message is read.
+	 */
+	if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(exit_group), 0)) < 0 ||
+	    (r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(exit), 0)) < 0)
+		return r;
+	/*
 	 * A new user or mount namespace would let guest root mount over
 	 * /dev/log in a namespace the monitor does not own.  clone3 hides
 	 * its flags behind a pointer, so it answers ENOSYS and libc falls

@@ -89,6 +89,28 @@ static void on_signal(struct loop *l)
 	}
 }
 
+/* A guest thread is exiting: record everything queued while it is still there to name. */
+static int before_exit(void *ctx)
+{
+	struct loop *l = ctx;
+	int r;
+
+	if (relay_backlogged(l->relay))
+		return 0; /* backpressure: its messages wait; attribution may then be partial */
+	for (int s = 0; s < GUEST_NSOCK; s++) {
+		if (s == GUEST_SOCK_JSTDOUT)
+			continue;
+		while ((r = capture_dgram(l->cap, s)) > 0)
+			;
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = capture_nstreams(l->cap); i-- > 0;)
+		while ((r = capture_stream(l->cap, i)) > 0 && i < capture_nstreams(l->cap))
+			;
+	return r < 0 ? r : 0;
+}
+
 static int on_timer(struct loop *l)
 {
 	uint64_t ticks;
@@ -212,7 +234,7 @@ int monitor_run(struct guest *g, struct evlog_writer *w, const struct monitor_op
 		goto out;
 	}
 	if ((r = relay_new(&l.relay)) < 0 || (r = capture_new(&l.cap, g, w, l.relay)) < 0 ||
-	    (r = monitor_notify_new(&l.notify, g, l.relay)) < 0)
+	    (r = monitor_notify_new(&l.notify, g, l.relay, before_exit, &l)) < 0)
 		goto out;
 	hand_tty(o->tty_fd, g->init_pid);
 	r = serve(&l);

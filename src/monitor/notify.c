@@ -20,9 +20,12 @@ struct monitor_notify {
 	struct relay *relay;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
+	int (*before_exit)(void *ctx);
+	void *ctx;
 };
 
-int monitor_notify_new(struct monitor_notify **out, const struct guest *g, struct relay *relay)
+int monitor_notify_new(struct monitor_notify **out, const struct guest *g, struct relay *relay,
+		       int (*before_exit)(void *ctx), void *ctx)
 {
 	struct monitor_notify *n = calloc(1, sizeof(*n));
 	if (!n)
@@ -34,6 +37,8 @@ int monitor_notify_new(struct monitor_notify **out, const struct guest *g, struc
 	}
 	n->g = g;
 	n->relay = relay;
+	n->before_exit = before_exit;
+	n->ctx = ctx;
 	*out = n;
 	return 0;
 }
@@ -184,11 +189,20 @@ int monitor_notify_handle(struct monitor_notify *n)
 		return r == -ENOENT || r == -EINTR ? 0 : r; /* the trapped task died first */
 	memset(n->resp, 0, sizeof(*n->resp));
 	n->resp->id = n->req->id;
-	if (n->req->data.nr == SCMP_SYS(bind) && n->req->data.arch == seccomp_arch_native())
+	int nr = n->req->data.nr;
+	r = 0;
+	if (n->req->data.arch != seccomp_arch_native()) {
+		n->resp->error = -EPERM; /* the filter kills other ABIs; refuse */
+	} else if (nr == SCMP_SYS(bind)) {
 		handle_bind(n);
-	else
+	} else if (nr == SCMP_SYS(exit_group) || nr == SCMP_SYS(exit)) {
+		if (n->before_exit)
+			r = n->before_exit(n->ctx);
+		n->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	} else {
 		n->resp->error = -EPERM; /* the filter traps nothing else: refuse */
+	}
 	/* -ENOENT: the trapped task died meanwhile; nothing waits for the answer. */
 	(void)seccomp_notify_respond(fd, n->resp);
-	return 0;
+	return r;
 }

@@ -7,7 +7,13 @@
 
 struct monitor_notify;
 
-int monitor_notify_new(struct monitor_notify **out, const struct guest *g, struct relay *relay);
+/*
+ * @before_exit runs when a guest thread is about to exit, while it still
+ * exists, so that what it sent is recorded with its identity.  An error
+ * from it is returned by monitor_notify_handle (the exit still proceeds).
+ */
+int monitor_notify_new(struct monitor_notify **out, const struct guest *g, struct relay *relay,
+		       int (*before_exit)(void *ctx), void *ctx);
 void monitor_notify_free(struct monitor_notify *n);
 
 /*

@@ -1,0 +1,78 @@
+/* logs.c - find the evidence-log files of a DIR (or a single FILE) in time order. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/logs.h"
+
+static int cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_log_name(const char *n)
+{
+	size_t l = strlen(n);
+	return l > 4 && !strcmp(n + l - 4, ".evl") && !strncmp(n, "vmmsec-", 7);
+}
+
+void cli_logs_free(struct cli_logs *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->path[i]);
+	free(l->path);
+	l->path = NULL;
+	l->n = 0;
+}
+
+int cli_logs_find(const char *path, struct cli_logs *out)
+{
+	struct stat st;
+
+	*out = (struct cli_logs){0};
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode)) {
+		out->path = calloc(1, sizeof(char *));
+		if (!out->path || !(out->path[0] = strdup(path)))
+			return -ENOMEM;
+		out->n = 1;
+		return 0;
+	}
+	DIR *d = opendir(path);
+	if (!d)
+		return -errno;
+	struct dirent *e;
+	size_t cap = 0;
+	int r = 0;
+	while ((e = readdir(d))) {
+		if (!is_log_name(e->d_name))
+			continue;
+		if (out->n == cap) {
+			cap = cap ? cap * 2 : 8;
+			char **p = realloc(out->path, cap * sizeof(char *));
+			if (!p) {
+				r = -ENOMEM;
+				break;
+			}
+			out->path = p;
+		}
+		if (asprintf(&out->path[out->n], "%s/%s", path, e->d_name) < 0) {
+			r = -ENOMEM;
+			break;
+		}
+		out->n++;
+	}
+	closedir(d);
+	if (r < 0) {
+		cli_logs_free(out);
+		return r;
+	}
+	/* Names start with the UTC creation time, so name order is time order. */
+	if (out->n)
+		qsort(out->path, out->n, sizeof(char *), cmp);
+	return 0;
+}

@@ -1,0 +1,123 @@
+/* verify.c - `vmmsec verify`: check every log of DIR against its chain, signatures and anchors. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/logs.h"
+#include "evlog/evlog.h"
+#include "util/util.h"
+
+/* Verify one log; returns CLI_OK, CLI_TAMPERED or CLI_USAGE (I/O). */
+static int verify_one(const char *path, const char *anchor_path)
+{
+	struct evlog_anchors anchors = {0};
+	struct evlog_verify_result res;
+	struct evlog_reader *rd = NULL;
+	bool have_anchor = false;
+	int r;
+
+	cleanup_fd int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		cli_cannot(errno, "open %s", path);
+		return CLI_USAGE;
+	}
+	if (anchor_path) {
+		r = evlog_reader_new(&rd, fd);
+		if (r == 0) {
+			uint8_t logid[EVLOG_LOGID_BYTES];
+			memcpy(logid, evlog_reader_header(rd)->logid, sizeof(logid));
+			evlog_reader_free(rd);
+			cleanup_fd int afd = open(anchor_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+			unsigned line = 0, col = 0;
+			if (afd < 0) {
+				cli_cannot(errno, "open anchor file %s", anchor_path);
+				return CLI_USAGE;
+			}
+			r = evlog_anchors_load(afd, logid, &anchors, &line, &col);
+			if (r == -EBADMSG) {
+				fprintf(stderr, "%s:%u:%u: malformed anchor line\n", anchor_path, line, col);
+				return CLI_USAGE;
+			}
+			if (r < 0 && r != -ENOENT) {
+				cli_cannot(-r, "read anchor file %s", anchor_path);
+				return CLI_USAGE;
+			}
+			if (r == -ENOENT) {
+				char hex[2 * EVLOG_LOGID_BYTES + 1];
+				evlog_hex(logid, sizeof(logid), hex);
+				printf("%s: TAMPERED: wrong key: anchor file %s has no entry for log id %s\n",
+				       path, anchor_path, hex);
+				return CLI_TAMPERED;
+			}
+			have_anchor = true;
+		}
+		/* A header too broken to read is reported by evlog_verify below. */
+	}
+	r = evlog_verify(fd, have_anchor ? &anchors : NULL, &res);
+	if (have_anchor)
+		evlog_anchors_release(&anchors);
+	if (r < 0) {
+		cli_cannot(-r, "read %s", path);
+		return CLI_USAGE;
+	}
+	if (res.damage != EVLOG_INTACT) {
+		printf("%s: TAMPERED: %s at seq %llu (offset %llu): %s\n", path,
+		       evlog_damage_name(res.damage), (unsigned long long)res.bad_seq,
+		       (unsigned long long)res.bad_offset, res.detail);
+		return CLI_TAMPERED;
+	}
+	printf("%s: intact: %llu records, last seq %llu, %s%s\n", path,
+	       (unsigned long long)res.records, (unsigned long long)res.last_seq,
+	       res.final ? "sealed by the final checkpoint"
+			 : "NOT finally sealed (the monitor stopped early)",
+	       have_anchor ? ", matches its anchors" : "");
+	if (!res.final && res.detail[0])
+		printf("  %s\n", res.detail);
+	return CLI_OK;
+}
+
+int cli_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"anchor", required_argument, NULL, 'a'},
+		{0},
+	};
+	const char *anchor = NULL;
+	struct cli_logs logs;
+	int c, worst = CLI_OK;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "a:", opts, NULL)) != -1) {
+		if (c != 'a') {
+			cli_say("verify: unknown or incomplete option '%s'", argv[optind - 1]);
+			return CLI_USAGE;
+		}
+		anchor = optarg;
+	}
+	if (optind != argc - 1) {
+		cli_say("usage: vmmsec verify DIR|FILE [--anchor FILE]");
+		return CLI_USAGE;
+	}
+	int r = cli_logs_find(argv[optind], &logs);
+	if (r < 0) {
+		cli_cannot(-r, "read %s", argv[optind]);
+		return CLI_USAGE;
+	}
+	if (logs.n == 0) {
+		cli_say("%s: no evidence logs (vmmsec-*.evl) found", argv[optind]);
+		cli_logs_free(&logs);
+		return CLI_USAGE;
+	}
+	for (size_t i = 0; i < logs.n; i++) {
+		int v = verify_one(logs.path[i], anchor);
+		/* Tampering outranks an I/O error: say what was proven. */
+		if (v == CLI_TAMPERED || (v == CLI_USAGE && worst == CLI_OK))
+			worst = v;
+	}
+	cli_logs_free(&logs);
+	return worst;
+}
