@@ -25,6 +25,8 @@ CLIENT_SRCS := $(sort $(wildcard tests/clients/*.c))
 CLIENT_BINS := $(CLIENT_SRCS:%.c=$(BUILD)/%)
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*.c))
 HDRS := $(wildcard src/*/*.h tests/unit/*.h)
 
@@ -47,6 +49,11 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libvmmsec.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libvmmsec.a $(LIBS)
 
+# Test tools link the library but are not tests themselves.
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libvmmsec.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libvmmsec.a $(LIBS)
+
 # Clients run inside guests; they link only what they need.
 $(BUILD)/tests/clients/%: tests/clients/%.c
 	@mkdir -p $(dir $@)
@@ -56,7 +63,7 @@ $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread
 
-tests: $(BUILD)/vmmsec $(UNIT_BINS) $(CLIENT_BINS) $(BENCH_BINS)
+tests: $(BUILD)/vmmsec $(UNIT_BINS) $(TOOL_BINS) $(CLIENT_BINS) $(BENCH_BINS)
 
 deps:
 	@sh tools/deps.sh
