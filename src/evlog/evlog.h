@@ -194,7 +194,7 @@ struct evlog_anchors {
 
 /*
  * evlog_anchors_load - parse the anchor lines for @logid from the text at @fd.
- * On a syntax error returns -EBADMSG and sets *err_line/*err_col (1-based).
+ * On a syntax error returns -EBADMSG and sets *err_line and *err_col (1-based).
  * Returns -ENOENT when the file has no header line for @logid.
  */
 int evlog_anchors_load(int fd, const uint8_t logid[EVLOG_LOGID_BYTES],
