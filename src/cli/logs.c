@@ -1,16 +1,59 @@
 /* logs.c - find the evidence-log files of a DIR (or a single FILE) in time order. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli/logs.h"
+#include "evlog/evlog.h"
+
+struct keyed {
+	int64_t created;
+	char *path;
+};
 
 static int cmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const struct keyed *x = a, *y = b;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+/* Creation time from the header; a log too broken to read sorts first, by name. */
+static int64_t created_ns(const char *path)
+{
+	struct evlog_reader *r;
+	int64_t t = INT64_MIN;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return t;
+	if (evlog_reader_new(&r, fd) == 0) {
+		t = evlog_reader_header(r)->created_ns;
+		evlog_reader_free(r);
+	}
+	close(fd);
+	return t;
+}
+
+/* Order by creation time: names only have whole seconds. */
+static int sort_logs(struct cli_logs *l)
+{
+	struct keyed *k = calloc(l->n, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->n; i++)
+		k[i] = (struct keyed){created_ns(l->path[i]), l->path[i]};
+	qsort(k, l->n, sizeof(*k), cmp);
+	for (size_t i = 0; i < l->n; i++)
+		l->path[i] = k[i].path;
+	free(k);
+	return 0;
 }
 
 static bool is_log_name(const char *n)
@@ -71,8 +114,7 @@ int cli_logs_find(const char *path, struct cli_logs *out)
 		cli_logs_free(out);
 		return r;
 	}
-	/* Names start with the UTC creation time, so name order is time order. */
-	if (out->n)
-		qsort(out->path, out->n, sizeof(char *), cmp);
-	return 0;
+	if (out->n && (r = sort_logs(out)) < 0)
+		cli_logs_free(out);
+	return r;
 }

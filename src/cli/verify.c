@@ -48,7 +48,7 @@ static int verify_one(const char *path, const char *anchor_path)
 			if (r == -ENOENT) {
 				char hex[2 * EVLOG_LOGID_BYTES + 1];
 				evlog_hex(logid, sizeof(logid), hex);
-				printf("%s: TAMPERED: wrong key: anchor file %s has no entry for log id %s\n",
+				printf("%s: TAMPERED: wrong-key at seq 0 (offset 0): anchor file %s has no entry for log id %s\n",
 				       path, anchor_path, hex);
 				return CLI_TAMPERED;
 			}
