@@ -93,7 +93,7 @@ static void on_signal(struct loop *l)
 static int before_exit(void *ctx)
 {
 	struct loop *l = ctx;
-	int r;
+	int r = 0;
 
 	if (relay_backlogged(l->relay))
 		return 0; /* backpressure: its messages wait; attribution may then be partial */
@@ -157,7 +157,7 @@ static int serve(struct loop *l)
 {
 	struct pollfd p[MAX_POLL];
 	int which[MAX_POLL];
-	int r;
+	int r = 0;
 
 	while (!l->init_gone) {
 		size_t n = build_pollset(l, p, which);
