@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -239,6 +240,12 @@ int cli_run(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a) < 0)
 		return CLI_EXIT_FAILURE;
+	/* Stream connections and pinned /proc fds: take the whole fd allowance. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	if ((dirfd = open_log_dir(a.log_dir)) < 0) {
 		cli_cannot(-dirfd, "open log directory %s", a.log_dir);
 		return CLI_EXIT_FAILURE;

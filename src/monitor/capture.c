@@ -274,28 +274,32 @@ int capture_dgram(struct capture *c, enum guest_sock s)
 	return n;
 }
 
+bool capture_accepting(const struct capture *c)
+{
+	return c->nstreams < MAX_STREAMS;
+}
+
 int capture_accept(struct capture *c)
 {
-	for (;;) {
+	/*
+	 * At the limit, connections wait in the listen backlog and their
+	 * senders block: accepting and closing one would discard its data.
+	 */
+	while (c->nstreams < MAX_STREAMS) {
 		int fd = accept4(c->g->sock_fd[GUEST_SOCK_JSTDOUT], NULL, NULL,
 				 SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd < 0)
 			return errno == EAGAIN || errno == EINTR || errno == ECONNABORTED ? 0 : -errno;
-		int one = 1;
 		struct stream *s = calloc(1, sizeof(*s));
-		if (!s || c->nstreams >= MAX_STREAMS ||
-		    setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
-		    !(s->line = malloc(STREAM_LINE_MAX))) {
-			/* Refused before any byte was read: nothing is lost. */
-			if (s)
-				free(s->line);
+		if (!s || !(s->line = malloc(STREAM_LINE_MAX))) {
 			free(s);
-			close(fd);
-			continue;
+			close(fd); /* its data would be lost: fail closed instead */
+			return -ENOMEM;
 		}
 		s->fd = fd;
 		c->streams[c->nstreams++] = s;
 	}
+	return 0;
 }
 
 size_t capture_nstreams(const struct capture *c)

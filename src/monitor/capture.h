@@ -22,8 +22,14 @@ void capture_free(struct capture *c);
  * waiting, or -errno (an evidence-log error: the caller fails closed).
  */
 int capture_dgram(struct capture *c, enum guest_sock s);
-/* capture_accept - accept pending journald stream connections. Returns 0 or -errno. */
+/*
+ * capture_accept - accept pending journald stream connections (credentials
+ * come with every read: the listener's SO_PASSCRED is inherited).
+ * Returns 0 or -errno.
+ */
 int capture_accept(struct capture *c);
+/* False while the connection limit is reached: do not poll the listener. */
+bool capture_accepting(const struct capture *c);
 /*
  * capture_stream - read once from stream connection @idx and record each
  * complete line.  Returns 1 after progress (the connection may be gone:

@@ -30,6 +30,7 @@ struct loop {
 	int timerfd;
 	bool init_gone;
 	bool ctl_eof;
+	bool listener_hup; /* every filtered task is gone */
 };
 
 static void put_i32(uint8_t *p, int32_t v)
@@ -134,13 +135,15 @@ static size_t build_pollset(struct loop *l, struct pollfd *p, int *which)
 	size_t k = PS_FIXED;
 	p[PS_CTL] = (struct pollfd){.fd = l->ctl_eof ? -1 : l->g->ctl_fd, .events = POLLIN};
 	p[PS_INIT] = (struct pollfd){.fd = l->g->init_pidfd, .events = POLLIN};
-	p[PS_LISTENER] = (struct pollfd){.fd = l->g->listener_fd, .events = POLLIN};
+	p[PS_LISTENER] = (struct pollfd){.fd = l->listener_hup ? -1 : l->g->listener_fd,
+					 .events = POLLIN};
 	p[PS_SIGNAL] = (struct pollfd){.fd = l->sigfd, .events = POLLIN};
 	p[PS_TIMER] = (struct pollfd){.fd = l->timerfd, .events = POLLIN};
 	bool capture = !relay_backlogged(l->relay);
 	for (int s = 0; s < GUEST_NSOCK; s++) {
+		bool on = capture && (s != GUEST_SOCK_JSTDOUT || capture_accepting(l->cap));
 		which[k] = s;
-		p[k++] = (struct pollfd){.fd = capture ? l->g->sock_fd[s] : -1, .events = POLLIN};
+		p[k++] = (struct pollfd){.fd = on ? l->g->sock_fd[s] : -1, .events = POLLIN};
 	}
 	for (size_t i = 0; i < capture_nstreams(l->cap) && k < MAX_POLL - 16; i++) {
 		which[k] = GUEST_NSOCK + (int)i;
@@ -170,6 +173,9 @@ static int serve(struct loop *l)
 			on_signal(l);
 		if (p[PS_LISTENER].revents & POLLIN && (r = monitor_notify_handle(l->notify)) < 0)
 			return r;
+		if (p[PS_LISTENER].revents & (POLLHUP | POLLERR | POLLNVAL) &&
+		    !(p[PS_LISTENER].revents & POLLIN))
+			l->listener_hup = true;
 		if (p[PS_TIMER].revents && (r = on_timer(l)) < 0)
 			return r;
 		/* Highest index first: closing a stream moves the last one down. */
@@ -198,17 +204,17 @@ static int serve(struct loop *l)
 	return 0;
 }
 
-static void hand_tty(int tty, pid_t pgrp)
+/* Move the terminal's foreground from @from to @to, only if @from has it. */
+static void hand_tty(int tty, pid_t from, pid_t to)
 {
 	if (tty < 0)
 		return;
-	/* Only the foreground may hand the terminal on; ignore SIGTTOU meanwhile. */
 	sigset_t s, old;
 	sigemptyset(&s);
-	sigaddset(&s, SIGTTOU);
+	sigaddset(&s, SIGTTOU); /* a background process may not otherwise */
 	sigprocmask(SIG_BLOCK, &s, &old);
-	if (tcgetpgrp(tty) == getpgrp() || pgrp == getpgrp())
-		tcsetpgrp(tty, pgrp);
+	if (tcgetpgrp(tty) == from)
+		tcsetpgrp(tty, to);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
@@ -236,9 +242,10 @@ int monitor_run(struct guest *g, struct evlog_writer *w, const struct monitor_op
 	if ((r = relay_new(&l.relay)) < 0 || (r = capture_new(&l.cap, g, w, l.relay)) < 0 ||
 	    (r = monitor_notify_new(&l.notify, g, l.relay, before_exit, &l)) < 0)
 		goto out;
-	hand_tty(o->tty_fd, g->init_pid);
+	/* The guest's own process group gets the terminal, and Ctrl-C with it. */
+	hand_tty(o->tty_fd, getpgrp(), g->init_pid);
 	r = serve(&l);
-	hand_tty(o->tty_fd, getpgrp());
+	hand_tty(o->tty_fd, g->init_pid, getpgrp());
 	if (r < 0) {
 		/* Fail closed: a guest we cannot record does not run. */
 		syscall(SYS_pidfd_send_signal, g->init_pidfd, SIGKILL, NULL, 0);
