@@ -214,6 +214,15 @@ static int launch_and_monitor(const struct run_args *a, struct evlog_writer *w,
 		return r;
 	}
 	g.cmd_host_pid = child_of(g.init_pid);
+	/*
+	 * Stream connections and pinned /proc fds: the monitor takes its whole
+	 * fd allowance, after the guest has forked with the limit it expects.
+	 */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	if ((r = start_record(w, &g, a)) < 0 || (r = evlog_flush(w)) < 0) {
 		cli_cannot(-r, "write the evidence log");
 		kill(g.init_pid, SIGKILL);
@@ -240,12 +249,6 @@ int cli_run(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a) < 0)
 		return CLI_EXIT_FAILURE;
-	/* Stream connections and pinned /proc fds: take the whole fd allowance. */
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
 	if ((dirfd = open_log_dir(a.log_dir)) < 0) {
 		cli_cannot(-dirfd, "open log directory %s", a.log_dir);
 		return CLI_EXIT_FAILURE;
