@@ -124,7 +124,8 @@ static int emit(struct capture *c, const struct origin *o, const void *raw, size
 	const char *path = guest_sock_path(o->sock);
 
 	if (o->cred && o->cred->pid > 0)
-		s = monitor_senders_get(c->senders, (uint32_t)o->cred->pid, c->batch);
+		s = monitor_senders_get(c->senders, (uint32_t)o->cred->pid, o->cred->uid,
+					o->cred->gid, c->batch);
 	else
 		flags = EVLOG_SENDER_EXITED | EVLOG_SENDER_NO_EXE;
 	if (s) {

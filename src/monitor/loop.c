@@ -129,6 +129,20 @@ static int write_exit_record(struct loop *l)
 	return evlog_append(l->w, EVLOG_GUEST_EXIT, f, 2);
 }
 
+/*
+ * Read a socket a few batches deep before polling again: senders refill a
+ * short queue (net.unix.max_dgram_qlen) while we record.  Bounded, so one
+ * busy socket cannot starve the others or the notification listener.
+ */
+static int drain_dgram(struct loop *l, enum guest_sock s)
+{
+	int r = 0;
+	for (int i = 0; i < 8 && !relay_backlogged(l->relay); i++)
+		if ((r = capture_dgram(l->cap, s)) <= 0)
+			break;
+	return r < 0 ? r : 0;
+}
+
 /* Build the poll set; returns its size.  Capture sockets pause while the relay is backlogged. */
 static size_t build_pollset(struct loop *l, struct pollfd *p, int *which)
 {
@@ -187,7 +201,7 @@ static int serve(struct loop *l)
 			else if (which[i] == GUEST_SOCK_JSTDOUT)
 				r = capture_accept(l->cap);
 			else if (which[i] < GUEST_NSOCK)
-				r = capture_dgram(l->cap, which[i]);
+				r = drain_dgram(l, which[i]);
 			else
 				r = capture_stream(l->cap, (size_t)(which[i] - GUEST_NSOCK));
 			if (which[i] >= 0 && r < 0)

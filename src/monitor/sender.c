@@ -1,5 +1,6 @@
 /* sender.c - per-pid cache of sender identity read through pinned /proc/PID fds. */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@ struct slot {
 	uint32_t pid; /* 0 = free */
 	int dirfd;
 	int statusfd;
+	int commfd;
+	bool have_status;
 	uint64_t batch;
 	struct monitor_sender info;
 };
@@ -30,7 +33,7 @@ int monitor_senders_new(struct monitor_senders **out)
 	if (!s)
 		return -ENOMEM;
 	for (unsigned i = 0; i < SLOTS; i++)
-		s->slot[i].dirfd = s->slot[i].statusfd = -1;
+		s->slot[i].dirfd = s->slot[i].statusfd = s->slot[i].commfd = -1;
 	*out = s;
 	return 0;
 }
@@ -39,7 +42,9 @@ static void slot_clear(struct slot *sl)
 {
 	util_closep(&sl->dirfd);
 	util_closep(&sl->statusfd);
-	sl->dirfd = sl->statusfd = -1;
+	util_closep(&sl->commfd);
+	sl->dirfd = sl->statusfd = sl->commfd = -1;
+	sl->have_status = false;
 	sl->pid = 0;
 	sl->batch = 0;
 }
@@ -68,14 +73,6 @@ static int parse_status(struct monitor_sender *m, const char *text)
 	const char *v;
 	unsigned long a, b;
 
-	if ((v = status_field(text, "Name"))) {
-		v += strspn(v, "\t ");
-		size_t n = strcspn(v, "\n");
-		if (n >= sizeof(m->comm))
-			n = sizeof(m->comm) - 1;
-		memcpy(m->comm, v, n);
-		m->comm_len = n;
-	}
 	if (!(v = status_field(text, "Uid")) || sscanf(v, "%lu", &a) != 1)
 		return -EBADMSG;
 	m->host_uid = (uint32_t)a;
@@ -88,27 +85,50 @@ static int parse_status(struct monitor_sender *m, const char *text)
 	return 0;
 }
 
-static int refresh(struct slot *sl)
+static int open_proc(struct slot *sl)
 {
-	char buf[4096];
 	char path[32];
 
-	if (sl->dirfd < 0) {
-		snprintf(path, sizeof(path), "/proc/%u", sl->pid);
-		sl->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sl->dirfd < 0)
-			return -errno;
-		sl->statusfd = openat(sl->dirfd, "status", O_RDONLY | O_CLOEXEC);
-		if (sl->statusfd < 0)
-			return -errno;
+	snprintf(path, sizeof(path), "/proc/%u", sl->pid);
+	sl->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sl->dirfd < 0)
+		return -errno;
+	sl->statusfd = openat(sl->dirfd, "status", O_RDONLY | O_CLOEXEC);
+	sl->commfd = openat(sl->dirfd, "comm", O_RDONLY | O_CLOEXEC);
+	if (sl->statusfd < 0 || sl->commfd < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Re-read the sender.  /proc/PID/status is costly to generate, so it is
+ * read the first time and again only when the kernel-reported ids of this
+ * batch differ from the true ids last seen (the process changed identity,
+ * or claims one it does not have).  comm and exe are cheap and read every
+ * batch: they change at execve or prctl.
+ */
+static int refresh(struct slot *sl, uint32_t claimed_uid, uint32_t claimed_gid)
+{
+	char buf[4096];
+	ssize_t n;
+	int r;
+
+	if (sl->dirfd < 0 && (r = open_proc(sl)) < 0)
+		return r;
+	if (!sl->have_status || claimed_uid != sl->info.host_uid ||
+	    claimed_gid != sl->info.host_gid) {
+		n = pread(sl->statusfd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			return n < 0 ? -errno : -ESRCH;
+		buf[n] = 0;
+		if ((r = parse_status(&sl->info, buf)) < 0)
+			return r;
+		sl->have_status = true;
 	}
-	ssize_t n = pread(sl->statusfd, buf, sizeof(buf) - 1, 0);
+	n = pread(sl->commfd, sl->info.comm, sizeof(sl->info.comm), 0);
 	if (n <= 0)
 		return n < 0 ? -errno : -ESRCH;
-	buf[n] = 0;
-	int r = parse_status(&sl->info, buf);
-	if (r < 0)
-		return r;
+	sl->info.comm_len = (size_t)n - (sl->info.comm[n - 1] == '\n');
 	n = readlinkat(sl->dirfd, "exe", sl->info.exe, sizeof(sl->info.exe));
 	if (n < 0 || (size_t)n >= sizeof(sl->info.exe)) {
 		/* A zombie has no exe: it exited after sending. */
@@ -122,6 +142,7 @@ static int refresh(struct slot *sl)
 }
 
 const struct monitor_sender *monitor_senders_get(struct monitor_senders *s, uint32_t pid,
+						  uint32_t claimed_uid, uint32_t claimed_gid,
 						  uint64_t batch)
 {
 	unsigned h = (pid * 2654435761u) % SLOTS;
@@ -144,14 +165,15 @@ const struct monitor_sender *monitor_senders_get(struct monitor_senders *s, uint
 		memset(&sl->info, 0, sizeof(sl->info));
 		sl->info.host_pid = pid;
 	}
-	if (sl->batch == batch && batch != 0)
+	if (sl->batch == batch && batch != 0 && claimed_uid == sl->info.host_uid &&
+	    claimed_gid == sl->info.host_gid)
 		return &sl->info;
-	int r = refresh(sl);
+	int r = refresh(sl, claimed_uid, claimed_gid);
 	if (r < 0 && sl->batch != 0) {
 		/* The cached process is gone; the pid may name a newer one. */
 		slot_clear(sl);
 		sl->pid = pid;
-		r = refresh(sl);
+		r = refresh(sl, claimed_uid, claimed_gid);
 	}
 	if (r < 0) {
 		/*

@@ -12,7 +12,7 @@ struct monitor_sender {
 	uint32_t host_uid;  /* real uid, host view */
 	uint32_t host_gid;
 	uint32_t flags;     /* EVLOG_SENDER_* */
-	char comm[64];      /* as /proc/PID/status "Name:" shows it */
+	char comm[64];      /* /proc/PID/comm without its newline */
 	size_t comm_len;
 	char exe[PATH_MAX];
 	size_t exe_len;
@@ -25,7 +25,9 @@ void monitor_senders_free(struct monitor_senders *s);
 
 /*
  * monitor_senders_get - identity of host pid @pid, read from /proc at most
- * once per @batch (messages of one batch were all sent before it was read).
+ * once per @batch (messages of one batch were all sent before it was read)
+ * and whenever @claimed_uid/@claimed_gid (host view, from SCM_CREDENTIALS)
+ * disagree with the true ids last read.
  * The pid comes from SCM_CREDENTIALS, which the guest cannot forge (it has
  * no CAP_SYS_ADMIN over its pid namespace's owner), and a cached
  * /proc/PID directory fd pins the process: after it exits, reads through the
@@ -34,6 +36,7 @@ void monitor_senders_free(struct monitor_senders *s);
  * known of it.  The result is valid until the next call.
  */
 const struct monitor_sender *monitor_senders_get(struct monitor_senders *s, uint32_t pid,
+						  uint32_t claimed_uid, uint32_t claimed_gid,
 						  uint64_t batch);
 
 #endif
