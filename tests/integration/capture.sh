@@ -107,3 +107,37 @@ got=$(printf 'in-and-out' | vrun "$T/x6" -- cat)
 expect_eq "stdin and stdout pass through" "$got" "in-and-out"
 got=$(jlog "$T/x2" 'print(recs[0]["exit_code"], recs[0]["signal"])' guest-exit)
 expect_eq "guest-exit record carries the code and the signal" "$got" "143 15"
+
+# --- every send-family call, connected or not ---
+D=$T/variants
+vrun "$D" -- "$CLIENTS/sendvariants" /dev/log
+got=$(jlog "$D" 'print(" ".join(r["raw"][-1] for r in recs), set(r["comm"] for r in recs))')
+expect_eq "sendto, send, sendmsg, sendmmsg (2), write, writev: all captured in order" "$got" "0 1 2 3 4 5 6 {'sendvariants'}"
+
+# --- checkpoints by time while the guest is quiet ---
+D=$T/ckpt
+vrun "$D" --checkpoint-secs 1 -- sh -c 'logger before; sleep 3.5; logger after'
+got=$("$VMMSEC" log "$D" --json | python3 -c '
+import json, sys
+kinds = [json.loads(l)["kind"] for l in sys.stdin]
+i, j = kinds.index("syslog"), len(kinds) - 1 - kinds[::-1].index("syslog")
+print(kinds[i:j].count("checkpoint") >= 1, kinds[-1])')
+expect_eq "time-based checkpoint while the guest is quiet; final checkpoint last" "$got" "True checkpoint"
+
+# --- vmmsec log --follow sees records as they are written ---
+D=$T/follow
+mkfifo "$T/go"
+vrun "$D" -- sh -c "logger first; read x < $T/go; logger second" &
+run=$!
+for i in $(seq 1 1000); do ls "$D"/*.evl >/dev/null 2>&1 && break; sleep 0.01; done
+"$VMMSEC" log "$D" --follow >"$T/follow.out" &
+fol=$!
+for i in $(seq 1 1000); do grep -q first "$T/follow.out" && break; sleep 0.01; done
+echo go >"$T/go"
+wait $run
+for i in $(seq 1 1000); do grep -q "guest-exit" "$T/follow.out" && break; sleep 0.01; done
+kill $fol 2>/dev/null; wait $fol 2>/dev/null
+got=$(grep -o 'syslog.*\|guest-exit.*' "$T/follow.out" | sed 's/ status.*//; s/^syslog.*: //')
+expect_eq "log --follow prints records written after it started" "$got" "first
+second
+guest-exit"
