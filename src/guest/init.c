@@ -127,6 +127,7 @@ void guest_init_main(const struct guest_config *cfg, int ctl_fd)
 	/* If the monitor dies, pid 1 dies, and the kernel kills the whole guest. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		_exit(125);
+	prctl(PR_SET_NAME, "vmmsec-init");
 	/* Wait for the monitor to write U1's maps (EOF: it died first). */
 	if (read(ctl_fd, &c, 1) != 1 || (c != 'P' && c != 'U'))
 		_exit(125);

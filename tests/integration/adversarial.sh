@@ -138,3 +138,14 @@ done
 expect_eq "kill -9 of the monitor: the whole guest is gone" "$left" 0
 out=$("$VMMSEC" verify "$D"); rc=$?
 expect_match "kill -9 of the monitor: the log verifies to its last complete record" "$rc $out" "^0 .*NOT finally sealed"
+
+# --- the evidence log cannot be written: fail closed ---
+if [ "$(id -u)" -eq 0 ]; then
+	mkdir "$T/small" && mount -t tmpfs -o size=256k tmpfs "$T/small"
+	out=$(vrun "$T/small/ev" -- "$CLIENTS/flood" -p 1 -n 100000 2>&1 >/dev/null); rc=$?
+	umount "$T/small"
+	expect_match "a full evidence disk kills the guest and exits 125" "$rc $out" \
+		"^125 vmmsec: cannot record the guest \(it was killed\): No space left on device"
+else
+	ok "# SKIP full-disk test needs root to mount a small tmpfs"
+fi
