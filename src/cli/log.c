@@ -4,7 +4,9 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -74,11 +76,26 @@ static int wait_for_more(int ino)
 	return 0;
 }
 
+/* Following a directory: has a log newer than @path appeared? */
+static bool newer_log(const char *dir, const char *path)
+{
+	struct cli_logs l;
+	bool newer = false;
+
+	if (!dir || cli_logs_find(dir, &l) < 0)
+		return false;
+	newer = l.n > 0 && strcmp(l.path[l.n - 1], path) != 0;
+	cli_logs_free(&l);
+	return newer;
+}
+
 /*
  * Print every record of one log.  Returns 0 at its end, 1 if a record is
- * damaged, 2 on I/O errors.  Following, it waits at the end instead.
+ * damaged, 2 on I/O errors.  Following, it waits at the end instead, until
+ * a newer log appears in @dir.
  */
-static int print_log(const char *path, const struct log_args *a, bool follow, struct report_buf *b)
+static int print_log(const char *path, const struct log_args *a, bool follow, const char *dir,
+		     struct report_buf *b)
 {
 	struct evlog_reader *rd = NULL;
 	struct evlog_record rec;
@@ -99,7 +116,8 @@ static int print_log(const char *path, const struct log_args *a, bool follow, st
 	}
 	if (follow) {
 		ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-		if (ino < 0 || inotify_add_watch(ino, path, IN_MODIFY | IN_CLOSE_WRITE) < 0) {
+		if (ino < 0 || inotify_add_watch(ino, path, IN_MODIFY | IN_CLOSE_WRITE) < 0 ||
+		    (dir && inotify_add_watch(ino, dir, IN_CREATE | IN_MOVED_TO) < 0)) {
 			cli_cannot(errno, "watch %s", path);
 			evlog_reader_free(rd);
 			return 2;
@@ -125,6 +143,8 @@ static int print_log(const char *path, const struct log_args *a, bool follow, st
 		/* At the end (or a record still being written), a follower waits. */
 		if (follow && (r == 0 || r == -EBADMSG)) {
 			fflush(stdout);
+			if (r == 0 && newer_log(dir, path))
+				break; /* a new run started: move on to its log */
 			if (wait_for_more(ino) < 0) {
 				rc = 2;
 				break;
@@ -147,6 +167,28 @@ static int print_log(const char *path, const struct log_args *a, bool follow, st
 	return rc;
 }
 
+/* --follow on a directory without logs yet: wait for the first one. */
+static int wait_for_first(const char *dir)
+{
+	struct cli_logs l;
+	cleanup_fd int ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+
+	if (ino < 0 || inotify_add_watch(ino, dir, IN_CREATE | IN_MOVED_TO) < 0) {
+		cli_cannot(errno, "watch %s", dir);
+		return CLI_USAGE;
+	}
+	for (;;) {
+		if (cli_logs_find(dir, &l) < 0)
+			return CLI_USAGE;
+		size_t n = l.n;
+		cli_logs_free(&l);
+		if (n > 0)
+			return 0;
+		if (wait_for_more(ino) < 0)
+			return CLI_USAGE;
+	}
+}
+
 int cli_log(int argc, char **argv)
 {
 	struct log_args a;
@@ -156,22 +198,43 @@ int cli_log(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a) < 0)
 		return CLI_USAGE;
+	struct stat st;
+	if (stat(a.path, &st) < 0) {
+		cli_cannot(errno, "read %s", a.path);
+		return CLI_USAGE;
+	}
+	const char *dir = S_ISDIR(st.st_mode) ? a.path : NULL;
+	if (a.follow && dir && (rc = wait_for_first(dir)) != 0)
+		return rc;
 	int r = cli_logs_find(a.path, &logs);
 	if (r < 0) {
 		cli_cannot(-r, "read %s", a.path);
 		return CLI_USAGE;
 	}
-	if (logs.n == 0 && !a.follow) {
+	if (logs.n == 0) {
 		cli_say("%s: no evidence logs (vmmsec-*.evl) found", a.path);
 		cli_logs_free(&logs);
 		return CLI_USAGE;
 	}
 	report_buf_init(&b);
+	char *done = NULL; /* following: the last log printed */
 	for (size_t i = 0; i < logs.n && rc != 2; i++) {
-		int v = print_log(logs.path[i], &a, a.follow && i == logs.n - 1, &b);
+		bool last = i == logs.n - 1;
+		int v = print_log(logs.path[i], &a, a.follow && last, dir, &b);
 		if (v > rc)
 			rc = v;
+		if (a.follow && last && rc != 2) {
+			/* A newer log appeared: continue with the ones after this. */
+			free(done);
+			done = strdup(logs.path[i]);
+			cli_logs_free(&logs);
+			if (!done || cli_logs_find(a.path, &logs) < 0)
+				break;
+			for (i = 0; i < logs.n && strcmp(logs.path[i], done); i++)
+				;
+		}
 	}
+	free(done);
 	report_buf_release(&b);
 	cli_logs_free(&logs);
 	if (fflush(stdout) != 0 && rc == 0) {

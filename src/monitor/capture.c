@@ -353,6 +353,8 @@ static int stream_feed(struct capture *c, struct stream *s, const uint8_t *p, si
 
 int capture_stream(struct capture *c, size_t idx)
 {
+	if (idx >= c->nstreams)
+		return 0;
 	struct stream *s = c->streams[idx];
 	union {
 		char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * MAX_FDS)];

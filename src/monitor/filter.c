@@ -60,6 +60,15 @@ int monitor_filter_install(int *listener)
 	    (r = seccomp_rule_add(c, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0)) < 0 ||
 	    (r = seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(setns), 0)) < 0)
 		return r;
+	/*
+	 * chroot would give "/dev/log" another meaning: guest root could bind
+	 * a socket of its own at NEWROOT/dev/log (or hard-link one there) and
+	 * run senders inside.  pivot_root already needs CAP_SYS_ADMIN over
+	 * the mount namespace's owner, which the guest lacks; deny it plainly.
+	 */
+	if ((r = seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(chroot), 0)) < 0 ||
+	    (r = seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(pivot_root), 0)) < 0)
+		return r;
 	/* The terminal is shared with the host: no typing into it (TIOCSTI) or TIOCLINUX. */
 	if ((r = seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
 				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI))) < 0 ||

@@ -185,11 +185,6 @@ static int serve(struct loop *l)
 		}
 		if (p[PS_SIGNAL].revents)
 			on_signal(l);
-		if (p[PS_LISTENER].revents & POLLIN && (r = monitor_notify_handle(l->notify)) < 0)
-			return r;
-		if (p[PS_LISTENER].revents & (POLLHUP | POLLERR | POLLNVAL) &&
-		    !(p[PS_LISTENER].revents & POLLIN))
-			l->listener_hup = true;
 		if (p[PS_TIMER].revents && (r = on_timer(l)) < 0)
 			return r;
 		/* Highest index first: closing a stream moves the last one down. */
@@ -207,6 +202,15 @@ static int serve(struct loop *l)
 			if (which[i] >= 0 && r < 0)
 				return r;
 		}
+		/*
+		 * Notifications last: an exit notification records (and may
+		 * close) streams, which would invalidate this round's indexes.
+		 */
+		if (p[PS_LISTENER].revents & POLLIN && (r = monitor_notify_handle(l->notify)) < 0)
+			return r;
+		if (p[PS_LISTENER].revents & (POLLHUP | POLLERR | POLLNVAL) &&
+		    !(p[PS_LISTENER].revents & POLLIN))
+			l->listener_hup = true;
 		if (p[PS_CTL].revents)
 			read_ctl(l);
 		if (p[PS_INIT].revents & POLLIN)

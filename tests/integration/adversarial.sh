@@ -32,8 +32,10 @@ print("unshare NEWUSER", e(libc.unshare(0x10000000)))
 print("clone3", e(libc.syscall(435, None, 0)))
 print("setns", e(libc.setns(0, 0)))
 print("TIOCSTI", e(libc.ioctl(0, 0x5412, b"x")))
+print("chroot", e(libc.chroot(b"/tmp")))
+print("pivot_root", e(libc.syscall(155, b"/tmp", b"/tmp")))
 ')
-expect_eq "guest root cannot change mounts or make namespaces" "$out" "mount /dev EPERM
+expect_eq "guest root cannot change mounts, root or namespaces" "$out" "mount /dev EPERM
 mount /run EPERM
 bind over /dev/log EPERM
 umount /dev EPERM
@@ -41,7 +43,9 @@ unshare NEWNS EPERM
 unshare NEWUSER EPERM
 clone3 ENOSYS
 setns EPERM
-TIOCSTI EPERM"
+TIOCSTI EPERM
+chroot EPERM
+pivot_root EPERM"
 got=$(vrun "$T/mnt2" -- sh -c 'ls -A '"$T/mnt2"' | wc -l')
 expect_eq "the evidence log directory is hidden inside the guest" "$got" 0
 

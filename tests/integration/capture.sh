@@ -124,20 +124,22 @@ i, j = kinds.index("syslog"), len(kinds) - 1 - kinds[::-1].index("syslog")
 print(kinds[i:j].count("checkpoint") >= 1, kinds[-1])')
 expect_eq "time-based checkpoint while the guest is quiet; final checkpoint last" "$got" "True checkpoint"
 
-# --- vmmsec log --follow sees records as they are written ---
+# --- vmmsec log --follow sees records as they are written, from before the log exists ---
 D=$T/follow
-mkfifo "$T/go"
-vrun "$D" -- sh -c "logger first; read x < $T/go; logger second" &
-run=$!
-for i in $(seq 1 1000); do ls "$D"/*.evl >/dev/null 2>&1 && break; sleep 0.01; done
+mkdir "$D" && mkfifo "$T/go"
 "$VMMSEC" log "$D" --follow >"$T/follow.out" &
 fol=$!
+vrun "$D" -- sh -c "logger first; read x < $T/go; logger second" &
+run=$!
 for i in $(seq 1 1000); do grep -q first "$T/follow.out" && break; sleep 0.01; done
 echo go >"$T/go"
 wait $run
 for i in $(seq 1 1000); do grep -q "guest-exit" "$T/follow.out" && break; sleep 0.01; done
+vrun "$D" -- logger third
+for i in $(seq 1 1000); do grep -q "third" "$T/follow.out" && break; sleep 0.01; done
 kill $fol 2>/dev/null; wait $fol 2>/dev/null
 got=$(grep -o 'syslog.*\|guest-exit.*' "$T/follow.out" | sed 's/ status.*//; s/^syslog.*: //')
-expect_eq "log --follow prints records written after it started" "$got" "first
+expect_eq "log --follow waits for the first log, prints new records, moves on to a new run" "$got" "first
 second
-guest-exit"
+guest-exit
+third"
