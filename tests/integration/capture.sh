@@ -136,10 +136,11 @@ echo go >"$T/go"
 wait $run
 for i in $(seq 1 1000); do grep -q "guest-exit" "$T/follow.out" && break; sleep 0.01; done
 vrun "$D" -- logger third
-for i in $(seq 1 1000); do grep -q "third" "$T/follow.out" && break; sleep 0.01; done
+for i in $(seq 1 1000); do [ "$(grep -c guest-exit "$T/follow.out")" -ge 2 ] && break; sleep 0.01; done
 kill $fol 2>/dev/null; wait $fol 2>/dev/null
 got=$(grep -o 'syslog.*\|guest-exit.*' "$T/follow.out" | sed 's/ status.*//; s/^syslog.*: //')
 expect_eq "log --follow waits for the first log, prints new records, moves on to a new run" "$got" "first
 second
 guest-exit
-third"
+third
+guest-exit"
