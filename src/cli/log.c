@@ -106,22 +106,27 @@ static int print_log(const char *path, const struct log_args *a, bool follow, co
 		cli_cannot(errno, "open %s", path);
 		return 2;
 	}
+	if (follow) {
+		ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+		if (ino < 0 || inotify_add_watch(ino, path, IN_MODIFY | IN_CLOSE_WRITE) < 0 ||
+		    (dir && inotify_add_watch(ino, dir, IN_CREATE | IN_MOVED_TO) < 0)) {
+			cli_cannot(errno, "watch %s", path);
+			return 2;
+		}
+	}
 	int r = evlog_reader_new(&rd, fd);
+	/* Following a log being created: its header is on its way. */
+	while (follow && r == -EBADMSG) {
+		if (wait_for_more(ino) < 0)
+			return 2;
+		r = evlog_reader_new(&rd, fd);
+	}
 	if (r < 0) {
 		if (r == -EBADMSG)
 			fprintf(stderr, "%s:0: not a vmmsec evidence log (bad header)\n", path);
 		else
 			cli_cannot(-r, "read %s", path);
 		return r == -EBADMSG ? 1 : 2;
-	}
-	if (follow) {
-		ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-		if (ino < 0 || inotify_add_watch(ino, path, IN_MODIFY | IN_CLOSE_WRITE) < 0 ||
-		    (dir && inotify_add_watch(ino, dir, IN_CREATE | IN_MOVED_TO) < 0)) {
-			cli_cannot(errno, "watch %s", path);
-			evlog_reader_free(rd);
-			return 2;
-		}
 	}
 	int rc = 0;
 	for (;;) {

@@ -25,11 +25,14 @@ static int cmp(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-/* Creation time from the header; a log too broken to read sorts first, by name. */
+/*
+ * Creation time from the header.  A header that cannot be read yet is a log
+ * being created right now: it sorts last, as the newest.
+ */
 static int64_t created_ns(const char *path)
 {
 	struct evlog_reader *r;
-	int64_t t = INT64_MIN;
+	int64_t t = INT64_MAX;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return t;

@@ -70,7 +70,7 @@ fi
 # --- malformed bytes: NUL, invalid UTF-8, 64 KiB ---
 if [ -x "$CLIENTS/rawsend" ]; then
 	D=$T/raw
-	vrun "$D" -- "$CLIENTS/rawsend" /dev/log hex:3c31333e610062 hex:3c31333ec0af ff rep:65536:41 hex:
+	vrun "$D" -- "$CLIENTS/rawsend" /dev/log hex:3c31333e610062 hex:3c31333ec0af hex:ff rep:65536:41 hex:
 	got=$(jlog "$D" '
 for r in recs:
     b = base64.b64decode(r["raw_b64"]) if "raw_b64" in r else r["raw"].encode()

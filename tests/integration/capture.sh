@@ -144,3 +144,10 @@ second
 guest-exit
 third
 guest-exit"
+
+# --- many short-lived stream and datagram senders at once (exit trap closes streams) ---
+D=$T/mix
+vrun "$D" -- sh -c "for i in \$(seq 1 40); do $CLIENTS/stream_send -t s \"s\$i\" & logger \"l\$i\" & done; wait"
+expect_eq "40 stream and 40 datagram senders, all short-lived: exit 0" "$?" 0
+got=$(jlog "$D" 'import collections; c = collections.Counter(r["transport"] for r in recs); print(c["stream"], c["dgram"], sum(r["sender_exited"] for r in recs))')
+expect_eq "... every message recorded, every sender attributed" "$got" "40 40 0"
