@@ -66,6 +66,7 @@ enum evlog_transport {
 #define EVLOG_RAW_FROM_FD 0x1u     /* raw is the content of an SCM_RIGHTS fd */
 #define EVLOG_RAW_TRUNCATED 0x2u   /* raw was longer than EVLOG_RAW_MAX */
 #define EVLOG_RAW_CONTINUED 0x4u   /* stream line split, more follows */
+#define EVLOG_RAW_UNSEALED 0x8u    /* fd was writable by the guest until captured */
 
 #define EVLOG_RAW_MAX (16u << 20)   /* largest raw payload kept in one record */
 #define EVLOG_MAX_FIELDS 32

@@ -223,8 +223,12 @@ static int hide_path(const char *path)
 {
 	struct stat st;
 
+	/*
+	 * ENOENT: nothing to hide.  EACCES: a parent is closed to the guest's
+	 * ids (init has the same ones), so the guest cannot reach it either.
+	 */
 	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -errno;
+		return errno == ENOENT || errno == EACCES ? 0 : -errno;
 	if (S_ISDIR(st.st_mode)) {
 		if (mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
 			  "mode=0000,size=4k") < 0)

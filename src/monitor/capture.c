@@ -179,6 +179,14 @@ static int snapshot_fd(int fd, uint8_t **out, size_t *len, uint32_t *flags)
 
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return -EBADF;
+	/*
+	 * sd_journal seals its memfds, so their content is what was sent.
+	 * Anything else could have been rewritten between send and now: say so.
+	 */
+	int seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || (seals & (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW)) !=
+				 (F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW))
+		*flags |= EVLOG_RAW_UNSEALED;
 	size_t want = (size_t)st.st_size;
 	if (st.st_size < 0)
 		return -EBADF;

@@ -314,6 +314,7 @@ static void json_syslog_line(struct report_buf *b, const struct evlog_record *r,
 	j_field_num(b, "claimed_gid", r, EVF_CLAIMED_GID, 4, false);
 	j_bool(b, "sender_exited", sflags & EVLOG_SENDER_EXITED);
 	j_bool(b, "from_fd", rflags & EVLOG_RAW_FROM_FD);
+	j_bool(b, "fd_unsealed", rflags & EVLOG_RAW_UNSEALED);
 	j_bool(b, "truncated", rflags & EVLOG_RAW_TRUNCATED);
 	j_bool(b, "continued", rflags & EVLOG_RAW_CONTINUED);
 	if (l->journal) {
@@ -486,6 +487,8 @@ static void human_syslog_line(struct report_buf *b, const struct evlog_record *r
 		report_buf_append(b, " exited", 7);
 	if (rflags & EVLOG_RAW_FROM_FD)
 		report_buf_append(b, " from-fd", 8);
+	if (rflags & EVLOG_RAW_UNSEALED)
+		report_buf_append(b, " unsealed", 9);
 	if (rflags & EVLOG_RAW_TRUNCATED)
 		report_buf_append(b, " truncated", 10);
 	if (rflags & EVLOG_RAW_CONTINUED)

@@ -27,7 +27,8 @@
  *     [PID], PROCID or SYSLOG_PID, a string), message, parsed (bool), then
  *     EITHER raw (the exact bytes as a string, when valid UTF-8 without NUL)
  *     OR raw_b64 (standard base64 with padding) - never both; then
- *     claimed_uid, claimed_gid (numbers), sender_exited, from_fd, truncated,
+ *     claimed_uid, claimed_gid (numbers), sender_exited, from_fd, fd_unsealed,
+ *     truncated,
  *     continued (bools); for transport journal also entry (only when the
  *     datagram has several entries; raw is then that entry's bytes) and
  *     fields: an object of the entry's fields, each value a string when
@@ -48,7 +49,8 @@
  * ---- human (REPORT_HUMAN) ----
  *   TIME seq=N[ entry=K] syslog COMM[PID/HOST_PID] uid=UID[ FLAG...]: BODY
  *     FLAG: "exited" (sender gone before attribution), "from-fd" (raw came
- *     in an SCM_RIGHTS fd), "truncated", "continued" - placed before the
+ *     in an SCM_RIGHTS fd), "unsealed" (that fd could still be written when it
+ *     was read), "truncated", "continued" - placed before the
  *     colon, where the guest cannot write.  BODY is "TAG[PID]: MESSAGE"
  *     ("[PID]" only when the message claims one, "TAG: " only when it has
  *     a tag), or "(unparsed, N bytes) PREFIX" with the first

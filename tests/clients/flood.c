@@ -202,6 +202,7 @@ int main(int argc, char **argv)
 			exit(1);
 		}
 		if (kids[i] == 0) {
+			free(kids);
 			close(gate[1]);
 			child_run(&o, i, gate[0]);
 		}

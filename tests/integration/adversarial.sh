@@ -84,6 +84,12 @@ else
 	not_ok "rawsend client missing"
 fi
 
+# --- an unsealed memfd rewritten after sending: the record says it could be ---
+D=$T/memfd
+vrun "$D" -- "$CLIENTS/journal_send" memfd-race >/dev/null
+got=$(jlog "$D" 'r = recs[0]; print(len(recs), r["from_fd"], r["fd_unsealed"], r["message"] in ("original", "changed"))')
+expect_eq "an unsealed journald memfd is snapshotted once and flagged fd_unsealed" "$got" "1 True True True"
+
 # --- i386 and x32 system calls ---
 # Where the kernel runs i386 code natively, the filter must kill it (SIGSYS);
 # where ia32 emulation is off, the CPU faults first and the guest fares the same.

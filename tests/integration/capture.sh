@@ -57,8 +57,9 @@ if [ -x "$CLIENTS/journal_send" ]; then
 	got=$(jlog "$D" 'print(" | ".join("%s %s %s %s %s" % (r["transport"], r.get("entry"), r["tag"], r["severity"], r["message"]) for r in recs))')
 	expect_match "journald native: text entry, 3 entries in one datagram, memfd entry" "$got" \
 		"^journal None jtag 3 native-text \| journal 0 .* \| journal 1 .* \| journal 2 .* \| journal None mtag .* via-memfd$"
-	got=$(jlog "$D" 'print([r["from_fd"] for r in recs])')
-	expect_eq "journald native: memfd entry flagged from_fd" "$got" "[False, False, False, False, True]"
+	got=$(jlog "$D" 'print([(r["from_fd"], r["fd_unsealed"]) for r in recs])')
+	expect_eq "journald native: sealed memfd entry flagged from_fd, not unsealed" "$got" \
+		"[(False, False), (False, False), (False, False), (False, False), (True, False)]"
 else
 	not_ok "journald clients missing: $CLIENTS/journal_send"
 fi

@@ -72,7 +72,7 @@ static void expect(const struct evlog_record *r, enum report_format fmt,
 #define COMMON_42 "{\"seq\":42,\"time\":\"2026-11-26T15:53:21.123456Z\",\"kind\":\"syslog\"," \
 		  "\"pid\":42,\"host_pid\":4242,\"uid\":0,\"gid\":0,"
 #define FLAGS_0 "\"claimed_uid\":0,\"claimed_gid\":0,\"sender_exited\":false," \
-		"\"from_fd\":false,\"truncated\":false,\"continued\":false"
+		"\"from_fd\":false,\"fd_unsealed\":false,\"truncated\":false,\"continued\":false"
 
 static void test_dgram_parsed(void)
 {
@@ -112,7 +112,7 @@ static void test_dgram_invalid_utf8(void)
 	       "\"syslog_pid\":null,\"message\":\"bad \xef\xbf\xbd\xef\xbf\xbd bytes\","
 	       "\"parsed\":false,\"raw_b64\":\"PDEzPmJhZCD//iBieXRlcw==\","
 	       "\"claimed_uid\":0,\"claimed_gid\":0,\"sender_exited\":true,"
-	       "\"from_fd\":true,\"truncated\":true,\"continued\":false}\n");
+	       "\"from_fd\":true,\"fd_unsealed\":false,\"truncated\":true,\"continued\":false}\n");
 	expect(&b.r, REPORT_HUMAN,
 	       "2026-11-26T15:53:21.123456Z seq=42 syslog ?[42/4242] uid=0 exited "
 	       "from-fd truncated: (unparsed, 16 bytes) <13>bad \\xff\\xfe bytes\n");
@@ -232,7 +232,7 @@ static void test_stream(void)
 	       "\"socket\":null,\"facility\":null,\"severity\":3,\"tag\":\"myid\","
 	       "\"syslog_pid\":null,\"message\":\"disk\",\"parsed\":true,"
 	       "\"raw\":\"<3>disk\\n\",\"claimed_uid\":0,\"claimed_gid\":0,"
-	       "\"sender_exited\":false,\"from_fd\":false,\"truncated\":false,"
+	       "\"sender_exited\":false,\"from_fd\":false,\"fd_unsealed\":false,\"truncated\":false,"
 	       "\"continued\":true}\n");
 	expect(&b.r, REPORT_HUMAN,
 	       "2026-11-26T15:53:21.123456Z seq=42 syslog ?[42/4242] uid=0 continued: "
