@@ -38,6 +38,10 @@ int monitor_filter_install(int *listener)
 	/* bind() goes to the monitor: a guest syslog daemon binding /dev/log gets a relay. */
 	if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(bind), 0)) < 0)
 		return r;
+	/* ...which then chmods it: succeed without effect on our sockets. */
+	if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(chmod), 0)) < 0 ||
+	    (r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(fchmodat), 0)) < 0)
+		return r;
 	/*
 	 * Exits go to the monitor too, once per thread: before the process is
 	 * gone it records what the process sent, while /proc still shows who

@@ -1,5 +1,6 @@
 /* notify.c - seccomp user-notification dispatch: bind() on a captured socket becomes a relay. */
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -57,14 +58,22 @@ static bool still_valid(struct monitor_notify *n)
 	return seccomp_notify_id_valid(n->g->listener_fd, n->req->id) == 0;
 }
 
-/* Guest-context directory for @path: /proc/PID/root or /proc/PID/cwd. */
-static int open_parent(pid_t pid, const char *path, char *last, size_t lastlen)
+/*
+ * The directory @path (as the guest passed it, relative to @dirfd) names its
+ * last component in: /proc/PID/root, /proc/PID/cwd or /proc/PID/fd/N.
+ */
+static int open_parent(pid_t pid, int dirfd_arg, const char *path, char *last, size_t lastlen)
 {
-	char base[64], parent[sizeof(((struct sockaddr_un *)0)->sun_path) + 2];
+	char base[64], parent[PATH_MAX];
 	const char *slash = strrchr(path, '/');
 	bool abs = path[0] == '/';
 
-	snprintf(base, sizeof(base), "/proc/%d/%s", (int)pid, abs ? "root" : "cwd");
+	if (abs)
+		snprintf(base, sizeof(base), "/proc/%d/root", (int)pid);
+	else if (dirfd_arg == AT_FDCWD)
+		snprintf(base, sizeof(base), "/proc/%d/cwd", (int)pid);
+	else
+		snprintf(base, sizeof(base), "/proc/%d/fd/%d", (int)pid, dirfd_arg);
 	cleanup_fd int dirfd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return -errno;
@@ -86,27 +95,39 @@ static int open_parent(pid_t pid, const char *path, char *last, size_t lastlen)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-/* Which captured socket, if any, the guest's bind address names. */
-static int match_socket(struct monitor_notify *n, pid_t pid, const struct sockaddr_un *sa,
-			socklen_t len)
+/*
+ * Which captured datagram socket, if any, @path names for the guest: decided
+ * on the object (device and inode), not on the string.  -1 for none.
+ */
+static int match_path(struct monitor_notify *n, pid_t pid, int dirfd_arg, const char *path,
+		      int statflags)
 {
-	char path[sizeof(sa->sun_path) + 1];
-	char last[sizeof(sa->sun_path) + 1];
-	size_t plen = len - offsetof(struct sockaddr_un, sun_path);
+	char last[NAME_MAX + 1];
 	struct stat st;
 
-	memcpy(path, sa->sun_path, plen);
-	path[plen] = 0;
-	if (!path[0])
-		return -1; /* abstract: never one of ours */
-	cleanup_fd int dirfd = open_parent(pid, path, last, sizeof(last));
-	if (dirfd < 0 || fstatat(dirfd, last, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	cleanup_fd int dirfd = open_parent(pid, dirfd_arg, path, last, sizeof(last));
+	if (dirfd < 0 || fstatat(dirfd, last, &st, statflags) < 0)
 		return -1;
 	for (int s = 0; s < GUEST_NSOCK; s++)
 		if (s != GUEST_SOCK_JSTDOUT && st.st_dev == n->g->sock_dev[s] &&
 		    st.st_ino == n->g->sock_ino[s])
 			return s;
 	return -1;
+}
+
+/* Which captured socket, if any, the guest's bind address names. */
+static int match_socket(struct monitor_notify *n, pid_t pid, const struct sockaddr_un *sa,
+			socklen_t len)
+{
+	char path[sizeof(sa->sun_path) + 1];
+	size_t plen = len - offsetof(struct sockaddr_un, sun_path);
+
+	memcpy(path, sa->sun_path, plen);
+	path[plen] = 0;
+	if (!path[0])
+		return -1; /* abstract: never one of ours */
+	/* bind never follows a final symlink: it would fail EADDRINUSE. */
+	return match_path(n, pid, AT_FDCWD, path, AT_SYMLINK_NOFOLLOW);
 }
 
 /*
@@ -179,6 +200,51 @@ static void handle_bind(struct monitor_notify *n)
 	resp->val = 0;
 }
 
+/* Copy a NUL-terminated path from the guest, once.  0 or -errno. */
+static int read_path(pid_t pid, uint64_t addr, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	/* Page by page: the string may end just before an unmapped page. */
+	while (got < len - 1) {
+		uint64_t a = addr + got;
+		size_t chunk = 4096 - (size_t)(a % 4096);
+		if (chunk > len - 1 - got)
+			chunk = len - 1 - got;
+		struct iovec local = {buf + got, chunk};
+		struct iovec remote = {(void *)(uintptr_t)a, chunk};
+		ssize_t r = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		if (r <= 0)
+			return -EFAULT;
+		if (memchr(buf + got, 0, (size_t)r))
+			return 0;
+		got += (size_t)r;
+	}
+	return -ENAMETOOLONG;
+}
+
+/*
+ * chmod of a captured socket: daemons (rsyslogd) make the socket they bound
+ * world-writable and give up if that fails.  Ours already is and lives on a
+ * read-only mount, so the call succeeds without doing anything.  Any other
+ * path is the kernel's business.
+ */
+static void handle_chmod(struct monitor_notify *n, int dirfd_arg, uint64_t path_addr,
+			 int statflags)
+{
+	char path[PATH_MAX];
+	pid_t pid = (pid_t)n->req->pid;
+
+	n->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	if (read_path(pid, path_addr, path, sizeof(path)) < 0 || !path[0] || !still_valid(n))
+		return;
+	if (match_path(n, pid, dirfd_arg, path, statflags) < 0)
+		return;
+	n->resp->flags = 0;
+	n->resp->val = 0;
+	n->resp->error = 0;
+}
+
 int monitor_notify_handle(struct monitor_notify *n)
 {
 	int fd = n->g->listener_fd;
@@ -195,6 +261,10 @@ int monitor_notify_handle(struct monitor_notify *n)
 		n->resp->error = -EPERM; /* the filter kills other ABIs; refuse */
 	} else if (nr == SCMP_SYS(bind)) {
 		handle_bind(n);
+	} else if (nr == SCMP_SYS(chmod)) {
+		handle_chmod(n, AT_FDCWD, n->req->data.args[0], 0);
+	} else if (nr == SCMP_SYS(fchmodat)) {
+		handle_chmod(n, (int)n->req->data.args[0], n->req->data.args[1], 0);
 	} else if (nr == SCMP_SYS(exit_group) || nr == SCMP_SYS(exit)) {
 		if (n->before_exit)
 			r = n->before_exit(n->ctx);

@@ -49,6 +49,21 @@ pivot_root EPERM"
 got=$(vrun "$T/mnt2" -- sh -c 'ls -A '"$T/mnt2"' | wc -l')
 expect_eq "the evidence log directory is hidden inside the guest" "$got" 0
 
+# --- chmod: a no-op on the capture sockets, the kernel's answer elsewhere ---
+out=$(vrun "$T/chmod" -- python3 -c "$PYERR"'
+import stat
+open("/dev/shm/f", "w").close()
+print("chmod /dev/log", e(libc.chmod(b"/dev/log", 0o600)), oct(stat.S_IMODE(os.stat("/dev/log").st_mode)))
+print("chmod file", e(libc.chmod(b"/dev/shm/f", 0o600)), oct(stat.S_IMODE(os.stat("/dev/shm/f").st_mode)))
+print("chmod missing", e(libc.chmod(b"/dev/shm/none", 0o600)))
+d = os.open("/run/systemd/journal", os.O_RDONLY)
+print("fchmodat socket", e(libc.fchmodat(d, b"socket", 0o600, 0)))
+')
+expect_eq "chmod of a capture socket succeeds without effect; other paths keep kernel semantics" "$out" "chmod /dev/log ok 0o777
+chmod file ok 0o600
+chmod missing ENOENT
+fchmodat socket ok"
+
 # --- forged SCM_CREDENTIALS ---
 D=$T/forge
 out=$(vrun "$D" -- sh -c "$CLIENTS/credforge /dev/log 1 0 0 forged-pid; echo rc=\$?; sh -c 'exec $CLIENTS/credforge /dev/log \$\$ 1234 5678 forged-uid'; echo rc=\$?" 2>&1)

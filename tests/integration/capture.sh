@@ -88,6 +88,24 @@ expect_match "busybox syslogd in the guest receives the message" "$out" "bbtest:
 got=$(jlog "$D" 'print([r["message"] for r in recs if r["tag"] == "bbtest"])')
 expect_eq "... and the monitor recorded it too" "$got" "['for the guest daemon']"
 
+# --- rsyslogd in the guest binds /dev/log, chmods it, and still gets every message ---
+cat >"$T/rs.conf" <<'RS'
+module(load="imuxsock" SysSock.Use="on" SysSock.RateLimit.Interval="0")
+global(workDirectory="/dev/shm")
+*.* action(type="omfile" file="/dev/shm/rs.log")
+RS
+chmod 0644 "$T/rs.conf"
+D=$T/rsyslogd
+out=$(vrun "$D" -- sh -c "
+rsyslogd -n -f $T/rs.conf -i /dev/shm/rs.pid & pid=\$!
+i=0; until grep -q probe /dev/shm/rs.log 2>/dev/null || [ \$i -ge 5000 ]; do logger -t probe p; i=\$((i+1)); done
+logger -t rstest 'for the guest rsyslogd'
+i=0; until grep -q 'for the guest rsyslogd' /dev/shm/rs.log || [ \$i -ge 100000 ]; do i=\$((i+1)); done
+grep rstest /dev/shm/rs.log; kill \$pid" 2>&1)
+expect_match "rsyslogd in the guest receives the message" "$out" "rstest: for the guest rsyslogd"
+got=$(jlog "$D" 'print([r["message"] for r in recs if r["tag"] == "rstest"])')
+expect_eq "... and the monitor recorded it too" "$got" "['for the guest rsyslogd']"
+
 # --- verify a real capture ---
 out=$("$VMMSEC" verify "$T/logger"); rc=$?
 expect_eq "verify: an untouched log is intact (exit 0)" "$rc" 0
