@@ -75,6 +75,17 @@ else
 	not_ok "stream client missing: $CLIENTS/stream_send"
 fi
 
+# --- the real systemd-cat ---
+if command -v systemd-cat >/dev/null; then
+	D=$T/sdcat
+	vrun "$D" -- sh -c 'printf "one\n<2>two\n" | systemd-cat -t sdcat -p warning'
+	got=$(jlog "$D" 'print(" | ".join("%s %s %s %s %s" % (r["transport"], r["comm"], r["tag"], r["severity"], r["message"]) for r in recs))')
+	expect_eq "systemd-cat: stream transport, tag, priorities; the writer is the cat it execs" "$got" \
+		"stream cat sdcat 4 one | stream cat sdcat 2 two"
+else
+	ok "# SKIP systemd-cat is not installed"
+fi
+
 # --- a guest syslog daemon still gets its copy ---
 D=$T/busybox
 out=$(vrun "$D" -- sh -c '
