@@ -20,7 +20,7 @@
 
 static int bind_dgram(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path))
 		errx(2, "socket path too long: %s", path);
 	strcpy(sa.sun_path, path);

@@ -43,8 +43,10 @@ static int parse_args(int argc, char **argv, struct log_args *a)
 		case 'k':
 			a->kind = evlog_kind_parse(optarg);
 			if (a->kind < 0) {
-				cli_say("invalid --kind '%s': expected guest-start, guest-exit, syslog, "
-					"lost, checkpoint or access", optarg);
+				cli_say("invalid --kind '%s': expected guest-start, guest-exit, "
+					"syslog, "
+					"lost, checkpoint or access",
+					optarg);
 				return -1;
 			}
 			break;
@@ -158,8 +160,9 @@ static int print_log(const char *path, const struct log_args *a, bool follow, co
 		}
 		if (r == -EBADMSG) {
 			fflush(stdout);
-			fprintf(stderr, "%s: record at offset %llu is damaged or incomplete; "
-					"stopping (check with vmmsec verify)\n",
+			fprintf(stderr,
+				"%s: record at offset %llu is damaged or incomplete; "
+				"stopping (check with vmmsec verify)\n",
 				path, (unsigned long long)evlog_reader_offset(rd));
 			rc = 1;
 		} else if (r < 0) {

@@ -75,14 +75,17 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				return -1;
 			break;
 		case 'c':
-			if (parse_ulong("--checkpoint-every", optarg, 1000000, &a->checkpoint_every) < 0)
+			if (parse_ulong("--checkpoint-every", optarg, 1000000,
+					&a->checkpoint_every) < 0)
 				return -1;
 			break;
 		case 't':
-			if (parse_ulong("--checkpoint-secs", optarg, 86400, &a->checkpoint_secs) < 0 ||
+			if (parse_ulong("--checkpoint-secs", optarg, 86400, &a->checkpoint_secs) <
+				    0 ||
 			    a->checkpoint_secs == 0) {
 				if (a->checkpoint_secs == 0)
-					cli_say("invalid --checkpoint-secs '0': must be at least 1");
+					cli_say("invalid --checkpoint-secs '0': must be at least "
+						"1");
 				return -1;
 			}
 			break;
@@ -94,12 +97,14 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			else if (!strcmp(optarg, "none"))
 				a->sync = EVLOG_SYNC_NONE;
 			else {
-				cli_say("invalid --sync '%s': expected batch, always or none", optarg);
+				cli_say("invalid --sync '%s': expected batch, always or none",
+					optarg);
 				return -1;
 			}
 			break;
 		case 'h':
-			printf("usage: vmmsec run [--log DIR] [--anchor FILE] [--uid UID] [--gid GID] "
+			printf("usage: vmmsec run [--log DIR] [--anchor FILE] [--uid UID] [--gid "
+			       "GID] "
 			       "[--sync batch|always|none] -- COMMAND [ARG...]\n");
 			exit(0);
 		default:
@@ -163,7 +168,8 @@ static void hint(uint32_t step, int err)
 {
 	if (step == GUEST_STEP_CLONE && (err == EPERM || err == ENOSPC || err == EINVAL))
 		cli_say("hint: user namespaces look disabled; enable them with "
-			"'sysctl -w user.max_user_namespaces=15000' (and, on Debian kernels before 6.x, "
+			"'sysctl -w user.max_user_namespaces=15000' (and, on Debian kernels before "
+			"6.x, "
 			"'sysctl -w kernel.unprivileged_userns_clone=1'), or run as root");
 	if (step == GUEST_STEP_SECCOMP && (err == EINVAL || err == ENOSYS || err == EOPNOTSUPP))
 		cli_say("hint: the kernel lacks seccomp user notification (Linux 5.0+ with "
@@ -202,8 +208,11 @@ static int launch_and_monitor(const struct run_args *a, struct evlog_writer *w,
 		hide[nhide++] = logpath;
 	if (a->anchor && realpath(a->anchor, anchorpath))
 		hide[nhide++] = anchorpath;
-	struct guest_config cfg = {.argv = a->argv, .uid = (uid_t)a->uid, .gid = (gid_t)a->gid,
-				   .hide = hide, .nhide = nhide};
+	struct guest_config cfg = {.argv = a->argv,
+				   .uid = (uid_t)a->uid,
+				   .gid = (gid_t)a->gid,
+				   .hide = hide,
+				   .nhide = nhide};
 	r = guest_launch(&cfg, &g, &step);
 	if (r < 0) {
 		cli_cannot(-r, "%s", guest_step_name(step));
@@ -254,14 +263,16 @@ int cli_run(int argc, char **argv)
 		return CLI_EXIT_FAILURE;
 	}
 	if (a.anchor) {
-		anchor_fd = open(a.anchor, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+		anchor_fd =
+			open(a.anchor, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
 		if (anchor_fd < 0) {
 			cli_cannot(errno, "open anchor file %s", a.anchor);
 			return CLI_EXIT_FAILURE;
 		}
 	}
 	struct evlog_writer_opts wo = {.checkpoint_every = (unsigned)a.checkpoint_every,
-				       .anchor_fd = anchor_fd, .sync = a.sync};
+				       .anchor_fd = anchor_fd,
+				       .sync = a.sync};
 	if ((r = evlog_writer_new(&w, dirfd, &wo)) < 0) {
 		cli_cannot(-r, "create evidence log in %s", a.log_dir);
 		return CLI_EXIT_FAILURE;

@@ -38,7 +38,8 @@ static int verify_one(const char *path, const char *anchor_path)
 			}
 			r = evlog_anchors_load(afd, logid, &anchors, &line, &col);
 			if (r == -EBADMSG) {
-				fprintf(stderr, "%s:%u:%u: malformed anchor line\n", anchor_path, line, col);
+				fprintf(stderr, "%s:%u:%u: malformed anchor line\n", anchor_path,
+					line, col);
 				return CLI_USAGE;
 			}
 			if (r < 0 && r != -ENOENT) {
@@ -48,7 +49,8 @@ static int verify_one(const char *path, const char *anchor_path)
 			if (r == -ENOENT) {
 				char hex[2 * EVLOG_LOGID_BYTES + 1];
 				evlog_hex(logid, sizeof(logid), hex);
-				printf("%s: TAMPERED: wrong-key at seq 0 (offset 0): anchor file %s has no entry for log id %s\n",
+				printf("%s: TAMPERED: wrong-key at seq 0 (offset 0): anchor file "
+				       "%s has no entry for log id %s\n",
 				       path, anchor_path, hex);
 				return CLI_TAMPERED;
 			}

@@ -87,7 +87,7 @@ static bool at_end(struct cursor *c)
 
 static bool parse_line(const char *s, size_t n, struct aline *l, unsigned *col)
 {
-	struct cursor c = { .s = s, .n = n };
+	struct cursor c = {.s = s, .n = n};
 	bool ok;
 
 	memset(l, 0, sizeof(*l));
@@ -254,7 +254,7 @@ static int load(int fd, struct loader *ld)
 int evlog_anchors_load(int fd, const uint8_t logid[EVLOG_LOGID_BYTES], struct evlog_anchors *out,
 		       unsigned *err_line, unsigned *err_col)
 {
-	struct loader ld = { .logid = logid, .out = out };
+	struct loader ld = {.logid = logid, .out = out};
 	int r;
 
 	memset(out, 0, sizeof(*out));

@@ -29,30 +29,30 @@ enum evlog_kind {
 
 /* Field tags.  Integers are little-endian: u8/u32/u64/i32 as named. */
 enum evlog_tag {
-	EVF_PID = 1,           /* u32: sender pid as the guest sees it */
-	EVF_HOST_PID = 2,      /* u32: sender pid as the host sees it */
-	EVF_UID = 3,           /* u32: true uid as the guest sees it */
-	EVF_GID = 4,           /* u32: true gid as the guest sees it */
-	EVF_COMM = 5,          /* bytes */
-	EVF_EXE = 6,           /* bytes (path) */
-	EVF_CLAIMED_UID = 7,   /* u32: uid in SCM_CREDENTIALS, guest view */
-	EVF_CLAIMED_GID = 8,   /* u32: gid in SCM_CREDENTIALS, guest view */
-	EVF_SENDER_FLAGS = 9,  /* u32: EVLOG_SENDER_* bits */
-	EVF_TRANSPORT = 10,    /* u8: enum evlog_transport */
-	EVF_SOCKET = 11,       /* bytes: socket path as the guest sees it */
-	EVF_RAW = 12,          /* bytes: exactly what was received */
-	EVF_STREAM_HEADER = 13,/* bytes: journald stdout stream header */
-	EVF_RAW_FLAGS = 14,    /* u32: EVLOG_RAW_* bits */
-	EVF_ARGV = 20,         /* bytes: NUL-terminated arguments */
-	EVF_NAMESPACES = 21,   /* bytes: e.g. "user,pid,mnt,ipc,uts" */
-	EVF_POLICY_HASH = 22,  /* 32 bytes: BLAKE2b-256 of the policy, zero if none */
-	EVF_UID_MAP = 23,      /* bytes: "GUEST HOST COUNT" */
-	EVF_WAIT_STATUS = 24,  /* i32: raw wait(2) status of the guest command */
-	EVF_EXIT_CODE = 25,    /* i32: vmmsec run's exit code */
-	EVF_LOST_COUNT = 30,   /* u64 */
-	EVF_LOST_REASON = 31,  /* bytes */
-	EVF_BACKEND = 32,      /* bytes: "seccomp" ... */
-	/* 64..79 are reserved for checkpoint internals (see FORMAT.md). */
+	EVF_PID = 1,		/* u32: sender pid as the guest sees it */
+	EVF_HOST_PID = 2,	/* u32: sender pid as the host sees it */
+	EVF_UID = 3,		/* u32: true uid as the guest sees it */
+	EVF_GID = 4,		/* u32: true gid as the guest sees it */
+	EVF_COMM = 5,		/* bytes */
+	EVF_EXE = 6,		/* bytes (path) */
+	EVF_CLAIMED_UID = 7,	/* u32: uid in SCM_CREDENTIALS, guest view */
+	EVF_CLAIMED_GID = 8,	/* u32: gid in SCM_CREDENTIALS, guest view */
+	EVF_SENDER_FLAGS = 9,	/* u32: EVLOG_SENDER_* bits */
+	EVF_TRANSPORT = 10,	/* u8: enum evlog_transport */
+	EVF_SOCKET = 11,	/* bytes: socket path as the guest sees it */
+	EVF_RAW = 12,		/* bytes: exactly what was received */
+	EVF_STREAM_HEADER = 13, /* bytes: journald stdout stream header */
+	EVF_RAW_FLAGS = 14,	/* u32: EVLOG_RAW_* bits */
+	EVF_ARGV = 20,		/* bytes: NUL-terminated arguments */
+	EVF_NAMESPACES = 21,	/* bytes: e.g. "user,pid,mnt,ipc,uts" */
+	EVF_POLICY_HASH = 22,	/* 32 bytes: BLAKE2b-256 of the policy, zero if none */
+	EVF_UID_MAP = 23,	/* bytes: "GUEST HOST COUNT" */
+	EVF_WAIT_STATUS = 24,	/* i32: raw wait(2) status of the guest command */
+	EVF_EXIT_CODE = 25,	/* i32: vmmsec run's exit code */
+	EVF_LOST_COUNT = 30,	/* u64 */
+	EVF_LOST_REASON = 31,	/* bytes */
+	EVF_BACKEND = 32,	/* bytes: "seccomp" ... */
+				/* 64..79 are reserved for checkpoint internals (see FORMAT.md). */
 };
 
 enum evlog_transport {
@@ -61,14 +61,14 @@ enum evlog_transport {
 	EVLOG_TRANSPORT_JOURNAL = 3, /* journald native protocol */
 };
 
-#define EVLOG_SENDER_EXITED 0x1u   /* sender was gone before attribution */
-#define EVLOG_SENDER_NO_EXE 0x2u   /* exe could not be read */
-#define EVLOG_RAW_FROM_FD 0x1u     /* raw is the content of an SCM_RIGHTS fd */
-#define EVLOG_RAW_TRUNCATED 0x2u   /* raw was longer than EVLOG_RAW_MAX */
-#define EVLOG_RAW_CONTINUED 0x4u   /* stream line split, more follows */
-#define EVLOG_RAW_UNSEALED 0x8u    /* fd was writable by the guest until captured */
+#define EVLOG_SENDER_EXITED 0x1u /* sender was gone before attribution */
+#define EVLOG_SENDER_NO_EXE 0x2u /* exe could not be read */
+#define EVLOG_RAW_FROM_FD 0x1u	 /* raw is the content of an SCM_RIGHTS fd */
+#define EVLOG_RAW_TRUNCATED 0x2u /* raw was longer than EVLOG_RAW_MAX */
+#define EVLOG_RAW_CONTINUED 0x4u /* stream line split, more follows */
+#define EVLOG_RAW_UNSEALED 0x8u	 /* fd was writable by the guest until captured */
 
-#define EVLOG_RAW_MAX (16u << 20)   /* largest raw payload kept in one record */
+#define EVLOG_RAW_MAX (16u << 20) /* largest raw payload kept in one record */
 #define EVLOG_MAX_FIELDS 32
 #define EVLOG_PUBKEY_BYTES 32
 #define EVLOG_HASH_BYTES 32
@@ -90,7 +90,7 @@ enum evlog_sync {
 
 struct evlog_writer_opts {
 	unsigned checkpoint_every; /* records between checkpoints; 0 = 1000 */
-	int anchor_fd;             /* O_APPEND fd for anchors, or -1 */
+	int anchor_fd;		   /* O_APPEND fd for anchors, or -1 */
 	enum evlog_sync sync;
 };
 
@@ -102,8 +102,7 @@ struct evlog_writer;
  * is given, the anchor header line.
  * Returns 0 or -errno.  The secret key lives in sodium_malloc'd memory.
  */
-int evlog_writer_new(struct evlog_writer **out, int dirfd,
-		     const struct evlog_writer_opts *opts);
+int evlog_writer_new(struct evlog_writer **out, int dirfd, const struct evlog_writer_opts *opts);
 /* File name (inside dirfd) of the log; owned by @w. */
 const char *evlog_writer_name(const struct evlog_writer *w);
 /* Pinned public key (EVLOG_PUBKEY_BYTES) and log id (EVLOG_LOGID_BYTES). */
@@ -120,8 +119,8 @@ uint64_t evlog_writer_unsealed(const struct evlog_writer *w);
  * Returns 0 or -errno (-E2BIG if a field is too large, -EIO after an earlier
  * write failure: the writer is then dead and the caller must fail closed).
  */
-int evlog_append(struct evlog_writer *w, uint16_t kind,
-		 const struct evlog_field *fields, size_t nfields);
+int evlog_append(struct evlog_writer *w, uint16_t kind, const struct evlog_field *fields,
+		 size_t nfields);
 /* evlog_flush - group commit: write the batch, fdatasync per the sync policy. */
 int evlog_flush(struct evlog_writer *w);
 /* evlog_checkpoint - append a signed checkpoint now, evolve and erase the key, flush. */
@@ -176,7 +175,7 @@ const struct evlog_field *evlog_record_field(const struct evlog_record *rec, uin
 int evlog_field_u32(const struct evlog_record *rec, uint16_t tag, uint32_t *out);
 int evlog_field_u64(const struct evlog_record *rec, uint16_t tag, uint64_t *out);
 const char *evlog_kind_name(uint16_t kind); /* "syslog", ...; NULL if unknown */
-int evlog_kind_parse(const char *name);     /* kind or -EINVAL */
+int evlog_kind_parse(const char *name);	    /* kind or -EINVAL */
 
 /* ---- anchors and verification ---- */
 
@@ -198,15 +197,15 @@ struct evlog_anchors {
  * On a syntax error returns -EBADMSG and sets *err_line and *err_col (1-based).
  * Returns -ENOENT when the file has no header line for @logid.
  */
-int evlog_anchors_load(int fd, const uint8_t logid[EVLOG_LOGID_BYTES],
-		       struct evlog_anchors *out, unsigned *err_line, unsigned *err_col);
+int evlog_anchors_load(int fd, const uint8_t logid[EVLOG_LOGID_BYTES], struct evlog_anchors *out,
+		       unsigned *err_line, unsigned *err_col);
 void evlog_anchors_release(struct evlog_anchors *a);
 
 enum evlog_damage {
 	EVLOG_INTACT = 0,
-	EVLOG_MODIFIED,      /* a record's bytes do not match the chain */
-	EVLOG_INSERTED,      /* an extra record (duplicate seq, or after the final checkpoint) */
-	EVLOG_DELETED,       /* a sequence number is missing */
+	EVLOG_MODIFIED,	     /* a record's bytes do not match the chain */
+	EVLOG_INSERTED,	     /* an extra record (duplicate seq, or after the final checkpoint) */
+	EVLOG_DELETED,	     /* a sequence number is missing */
 	EVLOG_REORDERED,     /* sequence numbers go backwards */
 	EVLOG_TRUNCATED,     /* log ends before the newest anchor, mid-record */
 	EVLOG_BAD_SIGNATURE, /* a checkpoint signature does not verify */
@@ -217,14 +216,14 @@ enum evlog_damage {
 
 struct evlog_verify_result {
 	enum evlog_damage damage;
-	uint64_t bad_seq;        /* first bad record (expected seq), when damaged */
-	uint64_t bad_offset;     /* its byte offset */
-	uint64_t records;        /* records that verified */
-	uint64_t last_seq;       /* seq of the last verified record */
-	uint64_t sealed_seq;     /* seq of the last verified checkpoint (UINT64_MAX: none) */
-	bool final;              /* log ends with the final checkpoint */
-	uint64_t tail_bytes;     /* partial-record bytes after the last complete record */
-	char detail[256];        /* human-readable explanation */
+	uint64_t bad_seq;    /* first bad record (expected seq), when damaged */
+	uint64_t bad_offset; /* its byte offset */
+	uint64_t records;    /* records that verified */
+	uint64_t last_seq;   /* seq of the last verified record */
+	uint64_t sealed_seq; /* seq of the last verified checkpoint (UINT64_MAX: none) */
+	bool final;	     /* log ends with the final checkpoint */
+	uint64_t tail_bytes; /* partial-record bytes after the last complete record */
+	char detail[256];    /* human-readable explanation */
 };
 
 /*
@@ -233,8 +232,7 @@ struct evlog_verify_result {
  * is not NULL, the pinned key and every anchor.  Returns 0 when the check
  * ran (see res->damage) or -errno on I/O errors.
  */
-int evlog_verify(int fd, const struct evlog_anchors *anchors,
-		 struct evlog_verify_result *res);
+int evlog_verify(int fd, const struct evlog_anchors *anchors, struct evlog_verify_result *res);
 const char *evlog_damage_name(enum evlog_damage d); /* "modified", ... */
 
 /* hex helpers for ids and keys: @out needs 2*len+1 bytes. */

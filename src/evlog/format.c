@@ -75,8 +75,8 @@ static ssize_t win_fill(struct evlog_win *w, uint64_t off, size_t n)
 	w->base = off;
 	w->len = 0;
 	while (got < w->cap) {
-		ssize_t k = RETRY_EINTR(pread(w->fd, w->buf + got, w->cap - got,
-					      (off_t)(off + got)));
+		ssize_t k =
+			RETRY_EINTR(pread(w->fd, w->buf + got, w->cap - got, (off_t)(off + got)));
 		if (k < 0)
 			return -errno;
 		if (k == 0)
@@ -113,8 +113,8 @@ int evlog_header_parse(const uint8_t *buf, size_t len, struct evlog_header *out,
 	uint8_t hash[EVLOG_HASH_BYTES];
 
 	if (len < EVLOG_HDR_SIZE || memcmp(h->magic, EVLOG_MAGIC, 8) != 0 ||
-	    get_le16(h->version) != EVLOG_VERSION ||
-	    get_le16(h->header_len) != EVLOG_HDR_SIZE || get_le32(h->flags) != 0)
+	    get_le16(h->version) != EVLOG_VERSION || get_le16(h->header_len) != EVLOG_HDR_SIZE ||
+	    get_le32(h->flags) != 0)
 		return -EBADMSG;
 	crypto_generichash(hash, sizeof(hash), buf, EVLOG_HDR_HASHED, NULL, 0);
 	if (sodium_memcmp(hash, h->hash, sizeof(hash)) != 0)
@@ -189,9 +189,8 @@ int evlog_rec_load(struct evlog_win *w, uint64_t off, struct evlog_rec_view *v)
 	return parse_fields(p + sizeof(*r), len - sizeof(*r) - EVLOG_HASH_BYTES, v->nfields, v);
 }
 
-void evlog_ck_msg_build(struct evlog_ck_msg *m, const uint8_t *logid, uint64_t seq,
-			int64_t time_ns, uint64_t epoch, const uint8_t *prev,
-			const uint8_t *next, uint8_t final)
+void evlog_ck_msg_build(struct evlog_ck_msg *m, const uint8_t *logid, uint64_t seq, int64_t time_ns,
+			uint64_t epoch, const uint8_t *prev, const uint8_t *next, uint8_t final)
 {
 	memcpy(m->domain, EVLOG_CK_DOMAIN, sizeof(m->domain));
 	memcpy(m->logid, logid, sizeof(m->logid));
@@ -207,7 +206,7 @@ void evlog_ck_msg_build(struct evlog_ck_msg *m, const uint8_t *logid, uint64_t s
 
 static const char *const kind_names[] = {
 	[EVLOG_GUEST_START] = "guest-start", [EVLOG_GUEST_EXIT] = "guest-exit",
-	[EVLOG_SYSLOG] = "syslog",           [EVLOG_LOST] = "lost",
+	[EVLOG_SYSLOG] = "syslog",	     [EVLOG_LOST] = "lost",
 	[EVLOG_CHECKPOINT] = "checkpoint",   [EVLOG_ACCESS] = "access",
 };
 
@@ -314,8 +313,7 @@ int evlog_hex_decode(const char *in, size_t hexlen, uint8_t *out)
 	return 0;
 }
 
-int evlog_anchor_line_header(char *buf, size_t size, const uint8_t *logid,
-			     const uint8_t *pubkey)
+int evlog_anchor_line_header(char *buf, size_t size, const uint8_t *logid, const uint8_t *pubkey)
 {
 	char id[2 * EVLOG_LOGID_BYTES + 1], pk[2 * EVLOG_PUBKEY_BYTES + 1];
 	int n;

@@ -21,14 +21,14 @@
 #define EVLOG_HDR_HASHED 72 /* header bytes covered by the header hash */
 
 struct evlog_disk_header {
-	uint8_t magic[8];       /* EVLOG_MAGIC */
-	uint8_t version[2];     /* EVLOG_VERSION */
-	uint8_t header_len[2];  /* sizeof(struct evlog_disk_header) */
-	uint8_t flags[4];       /* 0 */
+	uint8_t magic[8];      /* EVLOG_MAGIC */
+	uint8_t version[2];    /* EVLOG_VERSION */
+	uint8_t header_len[2]; /* sizeof(struct evlog_disk_header) */
+	uint8_t flags[4];      /* 0 */
 	uint8_t logid[EVLOG_LOGID_BYTES];
 	uint8_t pubkey[EVLOG_PUBKEY_BYTES]; /* epoch-0 Ed25519 public key */
-	uint8_t created_ns[8];  /* i64 CLOCK_REALTIME */
-	uint8_t hash[EVLOG_HASH_BYTES]; /* BLAKE2b-256(bytes 0..71): chain head 0 */
+	uint8_t created_ns[8];		    /* i64 CLOCK_REALTIME */
+	uint8_t hash[EVLOG_HASH_BYTES];	    /* BLAKE2b-256(bytes 0..71): chain head 0 */
 };
 _Static_assert(sizeof(struct evlog_disk_header) == 104, "header layout");
 _Static_assert(offsetof(struct evlog_disk_header, logid) == 16, "header layout");
@@ -39,13 +39,13 @@ _Static_assert(offsetof(struct evlog_disk_header, hash) == EVLOG_HDR_HASHED, "he
 #define EVLOG_HDR_SIZE sizeof(struct evlog_disk_header)
 
 struct evlog_disk_rec {
-	uint8_t len[4];     /* whole record, head included */
+	uint8_t len[4];	    /* whole record, head included */
 	uint8_t len_inv[4]; /* ~len: a torn tail is told apart from a flipped length */
 	uint8_t seq[8];
 	uint8_t time_ns[8]; /* i64 CLOCK_REALTIME */
 	uint8_t kind[2];
 	uint8_t nfields[2];
-	uint8_t flags[4];   /* 0 */
+	uint8_t flags[4];		/* 0 */
 	uint8_t prev[EVLOG_HASH_BYTES]; /* chain head before this record */
 	/* then nfields x (struct evlog_disk_field, data), then head[32] */
 };
@@ -67,17 +67,17 @@ _Static_assert(sizeof(struct evlog_disk_field) == 6, "field layout");
 /* Checkpoint field tags (64..79 reserved, see evlog.h) and their sizes. */
 enum {
 	EVLOG_TAG_CK_EPOCH = 64, /* u64: epoch of the signing key */
-	EVLOG_TAG_CK_NEXT = 65,  /* 32 bytes: next epoch's public key (zero if final) */
+	EVLOG_TAG_CK_NEXT = 65,	 /* 32 bytes: next epoch's public key (zero if final) */
 	EVLOG_TAG_CK_FINAL = 66, /* u8: 1 for the final checkpoint */
-	EVLOG_TAG_CK_SIG = 67,   /* 64 bytes: Ed25519 detached signature */
+	EVLOG_TAG_CK_SIG = 67,	 /* 64 bytes: Ed25519 detached signature */
 	EVLOG_TAG_RESERVED_LO = 64,
 	EVLOG_TAG_RESERVED_HI = 79,
 };
 #define EVLOG_CK_NFIELDS 4
 #define EVLOG_SIG_BYTES 64
-#define EVLOG_CK_SIZE                                                          \
-	(sizeof(struct evlog_disk_rec) + 4 * sizeof(struct evlog_disk_field) + \
-	 8 + EVLOG_PUBKEY_BYTES + 1 + EVLOG_SIG_BYTES + EVLOG_HASH_BYTES)
+#define EVLOG_CK_SIZE                                                                              \
+	(sizeof(struct evlog_disk_rec) + 4 * sizeof(struct evlog_disk_field) + 8 +                 \
+	 EVLOG_PUBKEY_BYTES + 1 + EVLOG_SIG_BYTES + EVLOG_HASH_BYTES)
 _Static_assert(EVLOG_CK_SIZE == 225, "checkpoint layout");
 
 #define EVLOG_CK_DOMAIN "vmmsec-evlog-ck1" /* 16 bytes, no NUL */
@@ -163,7 +163,7 @@ struct evlog_rec_view {
 enum evlog_load {
 	EVLOG_LOAD_OK = 1,
 	EVLOG_LOAD_EOF = 0,
-	EVLOG_LOAD_PARTIAL = 2,   /* a prefix of a record: torn tail or still being written */
+	EVLOG_LOAD_PARTIAL = 2,	  /* a prefix of a record: torn tail or still being written */
 	EVLOG_LOAD_MALFORMED = 3, /* complete but structurally impossible */
 };
 
@@ -179,12 +179,10 @@ int evlog_header_parse(const uint8_t *buf, size_t len, struct evlog_header *out,
 int evlog_rec_load(struct evlog_win *w, uint64_t off, struct evlog_rec_view *v);
 
 int evlog_hex_decode(const char *in, size_t hexlen, uint8_t *out);
-int evlog_anchor_line_header(char *buf, size_t size, const uint8_t *logid,
-			     const uint8_t *pubkey);
+int evlog_anchor_line_header(char *buf, size_t size, const uint8_t *logid, const uint8_t *pubkey);
 int evlog_anchor_line_ckpt(char *buf, size_t size, const uint8_t *logid, uint64_t seq,
 			   const uint8_t *head);
-void evlog_ck_msg_build(struct evlog_ck_msg *m, const uint8_t *logid, uint64_t seq,
-			int64_t time_ns, uint64_t epoch, const uint8_t *prev,
-			const uint8_t *next, uint8_t final);
+void evlog_ck_msg_build(struct evlog_ck_msg *m, const uint8_t *logid, uint64_t seq, int64_t time_ns,
+			uint64_t epoch, const uint8_t *prev, const uint8_t *next, uint8_t final);
 
 #endif

@@ -17,19 +17,18 @@ struct vstate {
 	const struct evlog_anchors *anchors;
 	struct evlog_verify_result *res;
 	struct evlog_header hdr;
-	size_t ai;            /* next anchor to meet */
-	uint64_t expect;      /* sequence number the next record must carry */
-	uint64_t off;         /* offset of the next record */
-	uint64_t prev_off;    /* offset of the last verified record */
+	size_t ai;			/* next anchor to meet */
+	uint64_t expect;		/* sequence number the next record must carry */
+	uint64_t off;			/* offset of the next record */
+	uint64_t prev_off;		/* offset of the last verified record */
 	uint8_t head[EVLOG_HASH_BYTES]; /* verified chain head so far */
-	uint64_t epoch;       /* epoch of the key that must sign the next checkpoint */
+	uint64_t epoch;			/* epoch of the key that must sign the next checkpoint */
 	uint8_t pk[EVLOG_PUBKEY_BYTES];
 	struct evlog_rec_view v;
 };
 
-__attribute__((format(printf, 5, 6))) static int damage(struct vstate *st, enum evlog_damage d,
-							uint64_t seq, uint64_t off,
-							const char *fmt, ...)
+__attribute__((format(printf, 5, 6))) static int
+damage(struct vstate *st, enum evlog_damage d, uint64_t seq, uint64_t off, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -58,8 +57,9 @@ static int check_header(struct vstate *st)
 		return damage(st, EVLOG_WRONG_KEY, 0, 0,
 			      "log id in the header differs from the anchors' log id");
 	if (a && sodium_memcmp(a->pubkey, st->hdr.pubkey, EVLOG_PUBKEY_BYTES) != 0)
-		return damage(st, EVLOG_WRONG_KEY, 0, 0,
-			      "public key in the header differs from the pinned key in the anchors");
+		return damage(
+			st, EVLOG_WRONG_KEY, 0, 0,
+			"public key in the header differs from the pinned key in the anchors");
 	return 0;
 }
 
@@ -99,7 +99,8 @@ static int classify_seq(struct vstate *st)
 	if (seq > e) {
 		if (seq_later(st, end, e))
 			return damage(st, EVLOG_REORDERED, e, off,
-				      "record %llu at offset %llu stands where %llu belongs; %llu comes later",
+				      "record %llu at offset %llu stands where %llu belongs; %llu "
+				      "comes later",
 				      (ull)seq, (ull)off, (ull)e, (ull)e);
 		return damage(st, EVLOG_DELETED, e, off,
 			      "records %llu..%llu are missing before offset %llu", (ull)e,
@@ -111,8 +112,8 @@ static int classify_seq(struct vstate *st)
 			      "extra record with seq %llu at offset %llu where %llu belongs",
 			      (ull)seq, (ull)off, (ull)e);
 	return damage(st, EVLOG_REORDERED, e, off,
-		      "record %llu at offset %llu stands where %llu belongs", (ull)seq,
-		      (ull)off, (ull)e);
+		      "record %llu at offset %llu stands where %llu belongs", (ull)seq, (ull)off,
+		      (ull)e);
 }
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -131,10 +132,10 @@ static bool ck_fields_ok(const struct evlog_rec_view *v)
 		uint16_t tag;
 		uint32_t len;
 	} want[EVLOG_CK_NFIELDS] = {
-		{ EVLOG_TAG_CK_EPOCH, 8 },
-		{ EVLOG_TAG_CK_NEXT, EVLOG_PUBKEY_BYTES },
-		{ EVLOG_TAG_CK_FINAL, 1 },
-		{ EVLOG_TAG_CK_SIG, EVLOG_SIG_BYTES },
+		{EVLOG_TAG_CK_EPOCH, 8},
+		{EVLOG_TAG_CK_NEXT, EVLOG_PUBKEY_BYTES},
+		{EVLOG_TAG_CK_FINAL, 1},
+		{EVLOG_TAG_CK_SIG, EVLOG_SIG_BYTES},
 	};
 
 	if (v->nfields != EVLOG_CK_NFIELDS)
@@ -168,7 +169,8 @@ static int check_checkpoint(struct vstate *st)
 	evlog_ck_msg_build(&m, st->hdr.logid, v->seq, v->time_ns, epoch, st->head, next, final);
 	if (crypto_sign_verify_detached(sig, (const uint8_t *)&m, sizeof(m), st->pk) != 0)
 		return damage(st, EVLOG_BAD_SIGNATURE, st->expect, st->off,
-			      "signature of checkpoint %llu (epoch %llu) does not verify: it or the records it seals were rewritten",
+			      "signature of checkpoint %llu (epoch %llu) does not verify: it or "
+			      "the records it seals were rewritten",
 			      (ull)st->expect, (ull)epoch);
 	memcpy(st->pk, next, sizeof(st->pk));
 	st->epoch++;
@@ -184,7 +186,8 @@ static int check_anchors(struct vstate *st)
 	for (; a && st->ai < a->n && a->v[st->ai].seq == st->expect; st->ai++)
 		if (sodium_memcmp(a->v[st->ai].head, st->v.head, EVLOG_HASH_BYTES) != 0)
 			return damage(st, EVLOG_MODIFIED, st->expect, st->off,
-				      "record %llu differs from its anchor: the log was rewritten after it was anchored",
+				      "record %llu differs from its anchor: the log was rewritten "
+				      "after it was anchored",
 				      (ull)st->expect);
 	return 0;
 }
@@ -196,9 +199,10 @@ static int check_record(struct vstate *st)
 
 	crypto_generichash(h, sizeof(h), v->bytes, v->len - EVLOG_HASH_BYTES, NULL, 0);
 	if (sodium_memcmp(h, v->head, sizeof(h)) != 0)
-		return damage(st, EVLOG_MODIFIED, st->expect, st->off,
-			      "record at offset %llu (seq %llu expected) does not match its chain hash",
-			      (ull)st->off, (ull)st->expect);
+		return damage(
+			st, EVLOG_MODIFIED, st->expect, st->off,
+			"record at offset %llu (seq %llu expected) does not match its chain hash",
+			(ull)st->off, (ull)st->expect);
 	if (v->seq != st->expect)
 		return classify_seq(st);
 	if (sodium_memcmp(v->prev, st->head, EVLOG_HASH_BYTES) != 0) {
@@ -253,9 +257,10 @@ static int walk(struct vstate *st)
 		if (r == EVLOG_LOAD_PARTIAL)
 			return tail_size(st);
 		if (r == EVLOG_LOAD_MALFORMED)
-			return damage(st, EVLOG_MODIFIED, st->expect, st->off,
-				      "record at offset %llu (seq %llu expected) is structurally corrupt",
-				      (ull)st->off, (ull)st->expect);
+			return damage(
+				st, EVLOG_MODIFIED, st->expect, st->off,
+				"record at offset %llu (seq %llu expected) is structurally corrupt",
+				(ull)st->off, (ull)st->expect);
 		r = check_record(st);
 		if (r)
 			return r;
@@ -278,16 +283,19 @@ static void describe_end(struct vstate *st)
 			 (ull)res->records, (ull)res->sealed_seq);
 	else if (res->records == 0)
 		snprintf(res->detail, sizeof(res->detail),
-			 "log ends at offset %llu with no records, not closed%s", (ull)st->off, tail);
+			 "log ends at offset %llu with no records, not closed%s", (ull)st->off,
+			 tail);
 	else if (first_unsealed > res->last_seq)
 		snprintf(res->detail, sizeof(res->detail),
-			 "log ends at offset %llu after record %llu, not closed; all records are sealed by checkpoint %llu%s",
+			 "log ends at offset %llu after record %llu, not closed; all records are "
+			 "sealed by checkpoint %llu%s",
 			 (ull)st->off, (ull)res->last_seq, (ull)res->sealed_seq, tail);
 	else
 		snprintf(res->detail, sizeof(res->detail),
-			 "log ends at offset %llu after record %llu, not closed; records %llu..%llu are not covered by a signed checkpoint%s",
-			 (ull)st->off, (ull)res->last_seq, (ull)first_unsealed,
-			 (ull)res->last_seq, tail);
+			 "log ends at offset %llu after record %llu, not closed; records "
+			 "%llu..%llu are not covered by a signed checkpoint%s",
+			 (ull)st->off, (ull)res->last_seq, (ull)first_unsealed, (ull)res->last_seq,
+			 tail);
 }
 
 static int check_end(struct vstate *st)
@@ -300,10 +308,12 @@ static int check_end(struct vstate *st)
 	newest = a->v[a->n - 1].seq;
 	if (st->res->tail_bytes)
 		return damage(st, EVLOG_TRUNCATED, st->expect, st->off,
-			      "log is cut at offset %llu (%llu partial bytes) before anchored checkpoint %llu",
+			      "log is cut at offset %llu (%llu partial bytes) before anchored "
+			      "checkpoint %llu",
 			      (ull)st->off, (ull)st->res->tail_bytes, (ull)newest);
 	return damage(st, EVLOG_ROLLED_BACK, st->expect, st->off,
-		      "log ends cleanly at record %llu but the anchors show checkpoint %llu: an older copy",
+		      "log ends cleanly at record %llu but the anchors show checkpoint %llu: an "
+		      "older copy",
 		      (ull)st->res->last_seq, (ull)newest);
 }
 

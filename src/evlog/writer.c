@@ -23,8 +23,9 @@
  * sodium_malloc, kept PROT_NONE except while a checkpoint is being signed.
  */
 struct evlog_keys {
-	uint8_t sk[crypto_sign_SECRETKEYBYTES];      /* current epoch */
-	uint8_t next_sk[crypto_sign_SECRETKEYBYTES]; /* next epoch, certified by the next checkpoint */
+	uint8_t sk[crypto_sign_SECRETKEYBYTES]; /* current epoch */
+	uint8_t next_sk
+		[crypto_sign_SECRETKEYBYTES]; /* next epoch, certified by the next checkpoint */
 	uint8_t next_pk[crypto_sign_PUBLICKEYBYTES];
 };
 
@@ -85,8 +86,8 @@ static int batch_reserve(struct evlog_writer *w, size_t more)
 }
 
 /* Serialize one record into the batch and advance the chain: no syscall, no allocation usually. */
-static int emit(struct evlog_writer *w, uint16_t kind, int64_t t,
-		const struct evlog_field *fields, size_t nfields)
+static int emit(struct evlog_writer *w, uint16_t kind, int64_t t, const struct evlog_field *fields,
+		size_t nfields)
 {
 	size_t len = EVLOG_REC_MIN;
 	struct evlog_disk_rec *r;
@@ -119,8 +120,8 @@ static int emit(struct evlog_writer *w, uint16_t kind, int64_t t,
 			memcpy(p, fields[i].data, fields[i].len);
 		p += fields[i].len;
 	}
-	crypto_generichash(w->head, EVLOG_HASH_BYTES, w->batch + w->blen,
-			   len - EVLOG_HASH_BYTES, NULL, 0);
+	crypto_generichash(w->head, EVLOG_HASH_BYTES, w->batch + w->blen, len - EVLOG_HASH_BYTES,
+			   NULL, 0);
 	memcpy(p, w->head, EVLOG_HASH_BYTES);
 	w->blen += len;
 	w->seq++;
@@ -218,10 +219,10 @@ static int do_checkpoint(struct evlog_writer *w, bool final)
 	int64_t t = now_ns();
 	uint64_t ck_seq = w->seq;
 	struct evlog_field f[EVLOG_CK_NFIELDS] = {
-		{ EVLOG_TAG_CK_EPOCH, sizeof(ep), ep },
-		{ EVLOG_TAG_CK_NEXT, sizeof(next), next },
-		{ EVLOG_TAG_CK_FINAL, 1, &fin },
-		{ EVLOG_TAG_CK_SIG, sizeof(sig), sig },
+		{EVLOG_TAG_CK_EPOCH, sizeof(ep), ep},
+		{EVLOG_TAG_CK_NEXT, sizeof(next), next},
+		{EVLOG_TAG_CK_FINAL, 1, &fin},
+		{EVLOG_TAG_CK_SIG, sizeof(sig), sig},
 	};
 	int r, n;
 
@@ -284,7 +285,8 @@ static int check_fields(uint16_t kind, const struct evlog_field *fields, size_t 
 	if (nfields && !fields)
 		return -EINVAL;
 	for (size_t i = 0; i < nfields; i++) {
-		if (fields[i].tag >= EVLOG_TAG_RESERVED_LO && fields[i].tag <= EVLOG_TAG_RESERVED_HI)
+		if (fields[i].tag >= EVLOG_TAG_RESERVED_LO &&
+		    fields[i].tag <= EVLOG_TAG_RESERVED_HI)
 			return -EINVAL;
 		if (fields[i].len && !fields[i].data)
 			return -EINVAL;
@@ -367,8 +369,8 @@ static void make_name(struct evlog_writer *w, int64_t created)
 	evlog_hex(w->logid, EVLOG_LOGID_BYTES, id);
 	gmtime_r(&secs, &tm);
 	snprintf(w->name, sizeof(w->name), "vmmsec-%04d%02d%02dT%02d%02d%02dZ-%.8s.evl",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-		 tm.tm_sec, id);
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 id);
 }
 
 static void build_header(struct evlog_writer *w, int64_t created, struct evlog_disk_header *h)
@@ -380,8 +382,8 @@ static void build_header(struct evlog_writer *w, int64_t created, struct evlog_d
 	memcpy(h->logid, w->logid, EVLOG_LOGID_BYTES);
 	memcpy(h->pubkey, w->pubkey, EVLOG_PUBKEY_BYTES);
 	put_le64(h->created_ns, (uint64_t)created);
-	crypto_generichash(h->hash, EVLOG_HASH_BYTES, (const uint8_t *)h, EVLOG_HDR_HASHED,
-			   NULL, 0);
+	crypto_generichash(h->hash, EVLOG_HASH_BYTES, (const uint8_t *)h, EVLOG_HDR_HASHED, NULL,
+			   0);
 	memcpy(w->head, h->hash, EVLOG_HASH_BYTES);
 }
 

@@ -21,10 +21,10 @@
 
 /* The syslog sockets the monitor owns inside the guest. */
 enum guest_sock {
-	GUEST_SOCK_DEVLOG = 0,  /* /dev/log */
-	GUEST_SOCK_JDEVLOG,     /* /run/systemd/journal/dev-log */
-	GUEST_SOCK_JSOCKET,     /* /run/systemd/journal/socket */
-	GUEST_SOCK_JSTDOUT,     /* /run/systemd/journal/stdout (stream) */
+	GUEST_SOCK_DEVLOG = 0, /* /dev/log */
+	GUEST_SOCK_JDEVLOG,    /* /run/systemd/journal/dev-log */
+	GUEST_SOCK_JSOCKET,    /* /run/systemd/journal/socket */
+	GUEST_SOCK_JSTDOUT,    /* /run/systemd/journal/stdout (stream) */
 	GUEST_NSOCK,
 };
 
@@ -32,8 +32,8 @@ enum guest_sock {
 const char *guest_sock_path(enum guest_sock s);
 
 struct guest_config {
-	char *const *argv;       /* command; argv[0] searched in the guest's PATH */
-	uid_t uid;               /* command's uid as the guest sees it */
+	char *const *argv; /* command; argv[0] searched in the guest's PATH */
+	uid_t uid;	   /* command's uid as the guest sees it */
 	gid_t gid;
 	const char *const *hide; /* absolute host paths the guest must not see */
 	size_t nhide;
@@ -47,32 +47,32 @@ struct guest_idmap {
 };
 
 struct guest {
-	pid_t init_pid;          /* host pid of the guest's init */
-	int init_pidfd;          /* pidfd of init, or -1 */
-	int ctl_fd;              /* SOCK_SEQPACKET to init: exit status, errors */
-	int listener_fd;         /* seccomp user-notification fd */
-	int sock_fd[GUEST_NSOCK];/* receiving ends the monitor owns */
+	pid_t init_pid;		     /* host pid of the guest's init */
+	int init_pidfd;		     /* pidfd of init, or -1 */
+	int ctl_fd;		     /* SOCK_SEQPACKET to init: exit status, errors */
+	int listener_fd;	     /* seccomp user-notification fd */
+	int sock_fd[GUEST_NSOCK];    /* receiving ends the monitor owns */
 	dev_t sock_dev[GUEST_NSOCK]; /* their inodes as the guest sees them */
 	ino_t sock_ino[GUEST_NSOCK];
-	pid_t cmd_host_pid;      /* host pid of the command */
-	pid_t cmd_guest_pid;     /* its pid inside the guest */
+	pid_t cmd_host_pid;  /* host pid of the command */
+	pid_t cmd_guest_pid; /* its pid inside the guest */
 	struct guest_idmap uidmap, gidmap;
-	bool privileged;         /* launched by real root: a 65536-id range */
+	bool privileged; /* launched by real root: a 65536-id range */
 };
 
 /* Messages from init to the monitor (SOCK_SEQPACKET, fds as SCM_RIGHTS). */
 enum guest_msg_type {
-	GUEST_MSG_SOCKETS = 1, /* GUEST_NSOCK fds, dev/ino in the body */
-	GUEST_MSG_STARTED,     /* value: command's guest pid; fd: seccomp listener */
-	GUEST_MSG_EXEC_FAILED, /* value: errno of execve */
-	GUEST_MSG_EXITED,      /* value: wait status of the command */
-	GUEST_MSG_SETUP_FAILED,/* value: errno; step: which step */
+	GUEST_MSG_SOCKETS = 1,	/* GUEST_NSOCK fds, dev/ino in the body */
+	GUEST_MSG_STARTED,	/* value: command's guest pid; fd: seccomp listener */
+	GUEST_MSG_EXEC_FAILED,	/* value: errno of execve */
+	GUEST_MSG_EXITED,	/* value: wait status of the command */
+	GUEST_MSG_SETUP_FAILED, /* value: errno; step: which step */
 };
 
 struct guest_msg {
-	uint32_t type;  /* enum guest_msg_type */
+	uint32_t type; /* enum guest_msg_type */
 	int32_t value;
-	uint32_t step;  /* enum guest_step, for GUEST_MSG_SETUP_FAILED */
+	uint32_t step; /* enum guest_step, for GUEST_MSG_SETUP_FAILED */
 	uint32_t pad;
 	uint64_t dev[GUEST_NSOCK];
 	uint64_t ino[GUEST_NSOCK];

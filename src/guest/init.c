@@ -23,7 +23,8 @@ static void on_forward(int sig)
 
 __attribute__((noreturn)) static void fail(int ctl_fd, uint32_t step, int err)
 {
-	struct guest_msg m = {.type = GUEST_MSG_SETUP_FAILED, .value = err < 0 ? -err : err, .step = step};
+	struct guest_msg m = {
+		.type = GUEST_MSG_SETUP_FAILED, .value = err < 0 ? -err : err, .step = step};
 	guest_send_msg(ctl_fd, &m, NULL, 0);
 	_exit(125);
 }
@@ -83,8 +84,8 @@ __attribute__((noreturn)) static void run_command(const struct guest_config *cfg
 	close(sync_rd);
 	close(sync_wr);
 	/* Unprivileged, the single mapped id is already cfg->uid/gid. */
-	if (privileged && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 ||
-			   setgroups(0, NULL) < 0))
+	if (privileged &&
+	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0))
 		fail(ctl_fd, GUEST_STEP_IDENTITY, errno);
 	/*
 	 * Install the filter while still root in U2; no_new_privs is set too,

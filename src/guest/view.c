@@ -147,7 +147,8 @@ static int replicate_dir(const char *path)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		if (snprintf(dst, sizeof(dst), "%s/%s", path, e->d_name) >= (int)sizeof(dst) ||
-		    snprintf(src, sizeof(src), "/proc/self/fd/%d/%s", old, e->d_name) >= (int)sizeof(src)) {
+		    snprintf(src, sizeof(src), "/proc/self/fd/%d/%s", old, e->d_name) >=
+			    (int)sizeof(src)) {
 			r = -ENAMETOOLONG;
 			break;
 		}
@@ -236,8 +237,8 @@ static int hide_path(const char *path)
 		return 0;
 	}
 	if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0 ||
-	    mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL) < 0)
+	    mount(NULL, path, NULL,
+		  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return -errno;
 	return 0;
 }

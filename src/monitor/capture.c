@@ -247,7 +247,9 @@ static int record_dgram(struct capture *c, enum guest_sock s, struct msghdr *mh,
 		size_t blen = 0;
 		o.raw_flags |= EVLOG_RAW_FROM_FD;
 		if (snapshot_fd(fds[0], &buf, &blen, &o.raw_flags) < 0)
-			r = lost(c, 1, "journal entry passed as an fd that is not a readable regular file");
+			r = lost(c, 1,
+				 "journal entry passed as an fd that is not a readable regular "
+				 "file");
 		else if ((r = emit(c, &o, buf, blen)) == 0)
 			relay_forward(c->relay, s, buf, blen);
 	} else {
@@ -266,12 +268,14 @@ int capture_dgram(struct capture *c, enum guest_sock s)
 
 	for (int i = 0; i < BATCH; i++) {
 		c->iov[i] = (struct iovec){c->data + (size_t)i * SLOT_BYTES, SLOT_BYTES};
-		c->msg[i].msg_hdr = (struct msghdr){.msg_iov = &c->iov[i], .msg_iovlen = 1,
+		c->msg[i].msg_hdr = (struct msghdr){.msg_iov = &c->iov[i],
+						    .msg_iovlen = 1,
 						    .msg_control = c->ctl[i].buf,
 						    .msg_controllen = sizeof(c->ctl[i].buf)};
 		c->msg[i].msg_len = 0;
 	}
-	int n = (int)RETRY_EINTR(recvmmsg(fd, c->msg, BATCH, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL));
+	int n = (int)RETRY_EINTR(
+		recvmmsg(fd, c->msg, BATCH, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL));
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
 	c->batch++;
@@ -298,7 +302,8 @@ int capture_accept(struct capture *c)
 		int fd = accept4(c->g->sock_fd[GUEST_SOCK_JSTDOUT], NULL, NULL,
 				 SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd < 0)
-			return errno == EAGAIN || errno == EINTR || errno == ECONNABORTED ? 0 : -errno;
+			return errno == EAGAIN || errno == EINTR || errno == ECONNABORTED ? 0
+											  : -errno;
 		struct stream *s = calloc(1, sizeof(*s));
 		if (!s || !(s->line = malloc(STREAM_LINE_MAX))) {
 			free(s);
@@ -324,8 +329,11 @@ int capture_stream_fd(const struct capture *c, size_t idx)
 static int stream_flush_line(struct capture *c, struct stream *s, const struct ucred *cred,
 			     uint32_t flags)
 {
-	struct origin o = {.sock = GUEST_SOCK_JSTDOUT, .cred = cred, .stream_hdr = s->hdr,
-			   .stream_hdr_len = s->hdr_len, .raw_flags = flags};
+	struct origin o = {.sock = GUEST_SOCK_JSTDOUT,
+			   .cred = cred,
+			   .stream_hdr = s->hdr,
+			   .stream_hdr_len = s->hdr_len,
+			   .raw_flags = flags};
 	int r = emit(c, &o, s->line, s->line_len);
 	s->line_len = 0;
 	return r;
@@ -369,7 +377,9 @@ int capture_stream(struct capture *c, size_t idx)
 		struct cmsghdr align;
 	} u;
 	struct iovec iov = {c->data, SLOT_BYTES};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
 			    .msg_controllen = sizeof(u.buf)};
 	const struct ucred *cred = NULL;
 	int r;

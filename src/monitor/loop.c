@@ -149,8 +149,8 @@ static size_t build_pollset(struct loop *l, struct pollfd *p, int *which)
 	size_t k = PS_FIXED;
 	p[PS_CTL] = (struct pollfd){.fd = l->ctl_eof ? -1 : l->g->ctl_fd, .events = POLLIN};
 	p[PS_INIT] = (struct pollfd){.fd = l->g->init_pidfd, .events = POLLIN};
-	p[PS_LISTENER] = (struct pollfd){.fd = l->listener_hup ? -1 : l->g->listener_fd,
-					 .events = POLLIN};
+	p[PS_LISTENER] =
+		(struct pollfd){.fd = l->listener_hup ? -1 : l->g->listener_fd, .events = POLLIN};
 	p[PS_SIGNAL] = (struct pollfd){.fd = l->sigfd, .events = POLLIN};
 	p[PS_TIMER] = (struct pollfd){.fd = l->timerfd, .events = POLLIN};
 	bool capture = !relay_backlogged(l->relay);

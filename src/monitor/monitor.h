@@ -7,15 +7,15 @@
 
 struct monitor_opts {
 	unsigned checkpoint_secs; /* time between checkpoints when records are unsealed; 0 = 5 */
-	int tty_fd;               /* terminal to hand to the guest's process group, or -1 */
+	int tty_fd;		  /* terminal to hand to the guest's process group, or -1 */
 };
 
 struct monitor_result {
-	int wait_status;      /* the command's wait(2) status, valid if exited */
-	bool exited;          /* the command ran and ended */
-	int exec_errno;       /* execve failed with this errno (exited is then false) */
-	uint64_t messages;    /* syslog records written */
-	uint64_t lost;        /* messages known lost (recorded as lost records) */
+	int wait_status;   /* the command's wait(2) status, valid if exited */
+	bool exited;	   /* the command ran and ended */
+	int exec_errno;	   /* execve failed with this errno (exited is then false) */
+	uint64_t messages; /* syslog records written */
+	uint64_t lost;	   /* messages known lost (recorded as lost records) */
 };
 
 /*

@@ -229,8 +229,7 @@ static int read_path(pid_t pid, uint64_t addr, char *buf, size_t len)
  * read-only mount, so the call succeeds without doing anything.  Any other
  * path is the kernel's business.
  */
-static void handle_chmod(struct monitor_notify *n, int dirfd_arg, uint64_t path_addr,
-			 int statflags)
+static void handle_chmod(struct monitor_notify *n, int dirfd_arg, uint64_t path_addr, int statflags)
 {
 	char path[PATH_MAX];
 	pid_t pid = (pid_t)n->req->pid;

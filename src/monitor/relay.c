@@ -15,8 +15,8 @@ struct pending {
 };
 
 struct target {
-	int fd;       /* connected SOCK_DGRAM to the daemon's socket */
-	bool syslog;  /* true: /dev/log format; false: journald native */
+	int fd;	     /* connected SOCK_DGRAM to the daemon's socket */
+	bool syslog; /* true: /dev/log format; false: journald native */
 	struct pending *head, *tail;
 };
 

@@ -142,8 +142,8 @@ static int refresh(struct slot *sl, uint32_t claimed_uid, uint32_t claimed_gid)
 }
 
 const struct monitor_sender *monitor_senders_get(struct monitor_senders *s, uint32_t pid,
-						  uint32_t claimed_uid, uint32_t claimed_gid,
-						  uint64_t batch)
+						 uint32_t claimed_uid, uint32_t claimed_gid,
+						 uint64_t batch)
 {
 	unsigned h = (pid * 2654435761u) % SLOTS;
 	struct slot *sl = NULL;
@@ -181,7 +181,8 @@ const struct monitor_sender *monitor_senders_get(struct monitor_senders *s, uint
 		 * saw (the pinned fd guarantees that was this process).
 		 */
 		s->scratch = sl->info;
-		s->scratch.flags |= EVLOG_SENDER_EXITED | (sl->info.exe_len ? 0 : EVLOG_SENDER_NO_EXE);
+		s->scratch.flags |=
+			EVLOG_SENDER_EXITED | (sl->info.exe_len ? 0 : EVLOG_SENDER_NO_EXE);
 		slot_clear(sl);
 		return &s->scratch;
 	}

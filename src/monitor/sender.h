@@ -11,8 +11,8 @@ struct monitor_sender {
 	uint32_t guest_pid; /* 0 if unknown */
 	uint32_t host_uid;  /* real uid, host view */
 	uint32_t host_gid;
-	uint32_t flags;     /* EVLOG_SENDER_* */
-	char comm[64];      /* /proc/PID/comm without its newline */
+	uint32_t flags; /* EVLOG_SENDER_* */
+	char comm[64];	/* /proc/PID/comm without its newline */
 	size_t comm_len;
 	char exe[PATH_MAX];
 	size_t exe_len;
@@ -36,7 +36,7 @@ void monitor_senders_free(struct monitor_senders *s);
  * known of it.  The result is valid until the next call.
  */
 const struct monitor_sender *monitor_senders_get(struct monitor_senders *s, uint32_t pid,
-						  uint32_t claimed_uid, uint32_t claimed_gid,
-						  uint64_t batch);
+						 uint32_t claimed_uid, uint32_t claimed_gid,
+						 uint64_t batch);
 
 #endif

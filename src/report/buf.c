@@ -101,7 +101,7 @@ static void flush(struct report_buf *b, const uint8_t *p, size_t from, size_t to
 /* Code point of a sequence syslog_utf8_seq accepted (length @n). */
 static uint32_t utf8_decode(const uint8_t *p, size_t n)
 {
-	static const uint8_t lead_mask[5] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	static const uint8_t lead_mask[5] = {0, 0x7f, 0x1f, 0x0f, 0x07};
 	uint32_t cp = p[0] & lead_mask[n];
 
 	for (size_t i = 1; i < n; i++)
@@ -116,8 +116,8 @@ static uint32_t utf8_decode(const uint8_t *p, size_t n)
  */
 static bool json_must_escape(uint32_t cp)
 {
-	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) ||
-	       cp == 0x2028 || cp == 0x2029;
+	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 ||
+	       cp == 0x2029;
 }
 
 static int json_escape_cp(struct report_buf *b, uint32_t cp)
@@ -144,7 +144,7 @@ static int json_escape_cp(struct report_buf *b, uint32_t cp)
 
 int report_json_string(struct report_buf *b, const void *s, size_t len)
 {
-	static const uint8_t replacement[3] = { 0xef, 0xbf, 0xbd };
+	static const uint8_t replacement[3] = {0xef, 0xbf, 0xbd};
 	const uint8_t *p = s;
 	size_t i = 0, run = 0;
 
@@ -196,8 +196,7 @@ int report_base64(struct report_buf *b, const void *s, size_t len)
 static bool human_must_escape(uint32_t cp)
 {
 	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
-	       (cp >= 0x2028 && cp <= 0x202e) ||
-	       (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff;
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff;
 }
 
 static int hex_bytes(struct report_buf *b, const uint8_t *p, size_t n)
@@ -205,15 +204,14 @@ static int hex_bytes(struct report_buf *b, const uint8_t *p, size_t n)
 	static const char digits[] = "0123456789abcdef";
 
 	for (size_t k = 0; k < n; k++) {
-		char e[4] = { '\\', 'x', digits[p[k] >> 4], digits[p[k] & 15] };
+		char e[4] = {'\\', 'x', digits[p[k] >> 4], digits[p[k] & 15]};
 
 		report_buf_append(b, e, sizeof(e));
 	}
 	return b->err;
 }
 
-int report_escape(struct report_buf *b, const void *s, size_t len,
-		  bool escape_space)
+int report_escape(struct report_buf *b, const void *s, size_t len, bool escape_space)
 {
 	const uint8_t *p = s;
 	size_t i = 0, run = 0;
@@ -224,8 +222,7 @@ int report_escape(struct report_buf *b, const void *s, size_t len,
 		bool plain;
 
 		if (c < 0x80) {
-			plain = c >= 0x20 && c < 0x7f && c != '\\' &&
-				!(escape_space && c == ' ');
+			plain = c >= 0x20 && c < 0x7f && c != '\\' && !(escape_space && c == ' ');
 		} else {
 			n = syslog_utf8_seq(p + i, len - i);
 			plain = n && !human_must_escape(utf8_decode(p + i, n));
@@ -260,8 +257,7 @@ int report_time(struct report_buf *b, int64_t time_ns)
 	t = (time_t)sec;
 	if (!gmtime_r(&t, &tm))
 		return -EOVERFLOW;
-	return report_buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-				 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-				 tm.tm_hour, tm.tm_min, tm.tm_sec,
+	return report_buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+				 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 				 (int)(ns / 1000));
 }

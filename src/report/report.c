@@ -22,8 +22,7 @@ static const struct evlog_field *field(const struct evlog_record *r, uint16_t ta
 }
 
 /* Little-endian integer of exactly @width bytes; false if absent or mis-sized. */
-static bool field_uint(const struct evlog_record *r, uint16_t tag, size_t width,
-		       uint64_t *out)
+static bool field_uint(const struct evlog_record *r, uint16_t tag, size_t width, uint64_t *out)
 {
 	const struct evlog_field *f = field(r, tag);
 	const uint8_t *p;
@@ -51,10 +50,10 @@ static struct syslog_slice field_slice(const struct evlog_record *r, uint16_t ta
 	const struct evlog_field *f = field(r, tag);
 
 	if (!f)
-		return (struct syslog_slice){ 0 };
+		return (struct syslog_slice){0};
 	if (!f->data || f->len == 0)
-		return (struct syslog_slice){ .ptr = (const uint8_t *)"", .len = 0 };
-	return (struct syslog_slice){ .ptr = f->data, .len = f->len };
+		return (struct syslog_slice){.ptr = (const uint8_t *)"", .len = 0};
+	return (struct syslog_slice){.ptr = f->data, .len = f->len};
 }
 
 /* The JSON "kind" strings are a stable interface, so they live here. */
@@ -101,7 +100,7 @@ struct sys_line {
 	struct syslog_msg msg;
 	struct syslog_slice raw;   /* the bytes this line stands for */
 	struct syslog_slice entry; /* journald fields to list (journal only) */
-	long entry_idx;            /* -1: do not show */
+	long entry_idx;		   /* -1: do not show */
 	bool journal;
 };
 
@@ -121,15 +120,14 @@ static void j_slice(struct report_buf *b, const char *key, struct syslog_slice s
 		report_buf_append(b, "null", 4);
 }
 
-static void j_field_str(struct report_buf *b, const char *key,
-			const struct evlog_record *r, uint16_t tag)
+static void j_field_str(struct report_buf *b, const char *key, const struct evlog_record *r,
+			uint16_t tag)
 {
 	j_slice(b, key, field_slice(r, tag));
 }
 
-static void j_field_num(struct report_buf *b, const char *key,
-			const struct evlog_record *r, uint16_t tag, size_t width,
-			bool is_signed)
+static void j_field_num(struct report_buf *b, const char *key, const struct evlog_record *r,
+			uint16_t tag, size_t width, bool is_signed)
 {
 	uint64_t v;
 
@@ -176,7 +174,7 @@ static void json_common(struct report_buf *b, const struct evlog_record *r)
 	const char *kind = kind_name(r->kind);
 	/* Checkpoints carry only internals; never let stray tags show. */
 	bool proc = r->kind != EVLOG_CHECKPOINT;
-	const struct evlog_record none = { 0 };
+	const struct evlog_record none = {0};
 	const struct evlog_record *pr = proc ? r : &none;
 
 	report_buf_printf(b, "{\"seq\":%" PRIu64 ",\"time\":", r->seq);
@@ -184,8 +182,7 @@ static void json_common(struct report_buf *b, const struct evlog_record *r)
 	if (kind)
 		report_buf_printf(b, ",\"kind\":\"%s\"", kind);
 	else
-		report_buf_printf(b, ",\"kind\":\"unknown\",\"kind_id\":%u",
-				  (unsigned)r->kind);
+		report_buf_printf(b, ",\"kind\":\"unknown\",\"kind_id\":%u", (unsigned)r->kind);
 	j_field_num(b, "pid", pr, EVF_PID, 4, false);
 	j_field_num(b, "host_pid", pr, EVF_HOST_PID, 4, false);
 	j_field_num(b, "uid", pr, EVF_UID, 4, false);
@@ -227,8 +224,7 @@ static int jf_cmp(const void *a, const void *b)
 static bool same_name(const struct jf *x, const struct jf *y)
 {
 	return x->f.name.len == y->f.name.len &&
-	       (x->f.name.len == 0 ||
-		memcmp(x->f.name.ptr, y->f.name.ptr, x->f.name.len) == 0);
+	       (x->f.name.len == 0 || memcmp(x->f.name.ptr, y->f.name.ptr, x->f.name.len) == 0);
 }
 
 /*
@@ -394,8 +390,8 @@ static void json_kind_fields(struct report_buf *b, const struct evlog_record *r)
 
 /* ---- human ---- */
 
-static void h_num(struct report_buf *b, const struct evlog_record *r,
-		  uint16_t tag, size_t width, bool is_signed)
+static void h_num(struct report_buf *b, const struct evlog_record *r, uint16_t tag, size_t width,
+		  bool is_signed)
 {
 	uint64_t v;
 
@@ -407,8 +403,8 @@ static void h_num(struct report_buf *b, const struct evlog_record *r,
 		report_buf_printf(b, "%" PRIu64, v);
 }
 
-static void h_str(struct report_buf *b, const struct evlog_record *r,
-		  uint16_t tag, bool escape_space)
+static void h_str(struct report_buf *b, const struct evlog_record *r, uint16_t tag,
+		  bool escape_space)
 {
 	struct syslog_slice s = field_slice(r, tag);
 
@@ -561,8 +557,8 @@ static void human_other(struct report_buf *b, const struct evlog_record *r)
 
 /* ---- dispatch ---- */
 
-static void emit_line(struct report_buf *b, const struct evlog_record *r,
-		      enum report_format fmt, const struct sys_line *l)
+static void emit_line(struct report_buf *b, const struct evlog_record *r, enum report_format fmt,
+		      const struct sys_line *l)
 {
 	if (fmt == REPORT_JSON)
 		json_syslog_line(b, r, l);
@@ -575,7 +571,7 @@ static void render_journal(struct report_buf *b, const struct evlog_record *r,
 {
 	struct syslog_journal_iter it;
 	struct syslog_slice e;
-	struct sys_line l = { .raw = raw, .entry = raw, .entry_idx = -1, .journal = true };
+	struct sys_line l = {.raw = raw, .entry = raw, .entry_idx = -1, .journal = true};
 	size_t n = 0, k = 0;
 
 	syslog_journal_iter_init(&it, raw.ptr, raw.len);
@@ -585,7 +581,7 @@ static void render_journal(struct report_buf *b, const struct evlog_record *r,
 		memset(&l.msg, 0, sizeof(l.msg));
 		l.msg.format = SYSLOG_FMT_JOURNAL;
 		l.msg.facility = l.msg.severity = -1;
-		l.entry = (struct syslog_slice){ 0 };
+		l.entry = (struct syslog_slice){0};
 		emit_line(b, r, fmt, &l);
 		return;
 	}
@@ -606,11 +602,10 @@ static void render_stream(struct report_buf *b, const struct evlog_record *r,
 	struct syslog_slice hs = field_slice(r, EVF_STREAM_HEADER);
 	struct syslog_stream_header h;
 	const struct syslog_stream_header *hp = NULL;
-	struct sys_line l = { .raw = raw, .entry_idx = -1 };
+	struct sys_line l = {.raw = raw, .entry_idx = -1};
 
 	/* The stored header must be exactly one well-formed header. */
-	if (hs.ptr && syslog_stream_header_parse(hs.ptr, hs.len, &h) == 0 &&
-	    h.len == hs.len)
+	if (hs.ptr && syslog_stream_header_parse(hs.ptr, hs.len, &h) == 0 && h.len == hs.len)
 		hp = &h;
 	syslog_stream_line_parse(hp, raw.ptr, raw.len, &l.msg);
 	emit_line(b, r, fmt, &l);
@@ -620,7 +615,7 @@ static void render_syslog(struct report_buf *b, const struct evlog_record *r,
 			  enum report_format fmt)
 {
 	struct syslog_slice raw = field_slice(r, EVF_RAW);
-	struct sys_line l = { .raw = raw, .entry_idx = -1 };
+	struct sys_line l = {.raw = raw, .entry_idx = -1};
 	uint64_t t = 0;
 
 	field_uint(r, EVF_TRANSPORT, 1, &t);
@@ -634,8 +629,7 @@ static void render_syslog(struct report_buf *b, const struct evlog_record *r,
 	}
 }
 
-int report_render(const struct evlog_record *rec, enum report_format fmt,
-		  struct report_buf *out)
+int report_render(const struct evlog_record *rec, enum report_format fmt, struct report_buf *out)
 {
 	if (fmt != REPORT_HUMAN && fmt != REPORT_JSON)
 		return -EINVAL;

@@ -115,8 +115,7 @@ int report_base64(struct report_buf *b, const void *s, size_t len);
  * described above); @escape_space also turns ' ' into \x20.
  * Returns 0 or -ENOMEM.
  */
-int report_escape(struct report_buf *b, const void *s, size_t len,
-		  bool escape_space);
+int report_escape(struct report_buf *b, const void *s, size_t len, bool escape_space);
 /*
  * report_time - append @time_ns as "YYYY-MM-DDThh:mm:ss.uuuuuuZ" (UTC,
  * truncated to microseconds, correct for times before 1970).
@@ -129,7 +128,6 @@ int report_time(struct report_buf *b, int64_t time_ns);
  * Returns 0, -ENOMEM, or -EINVAL for an unknown @fmt.  Malformed fields
  * never fail rendering: they show as null / "?".
  */
-int report_render(const struct evlog_record *rec, enum report_format fmt,
-		  struct report_buf *out);
+int report_render(const struct evlog_record *rec, enum report_format fmt, struct report_buf *out);
 
 #endif

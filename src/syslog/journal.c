@@ -6,7 +6,7 @@
 
 static struct syslog_slice slice(const uint8_t *p, size_t len)
 {
-	return (struct syslog_slice){ .ptr = p, .len = len };
+	return (struct syslog_slice){.ptr = p, .len = len};
 }
 
 static void msg_init(struct syslog_msg *m, enum syslog_format fmt)
@@ -50,8 +50,7 @@ static uint64_t le64(const uint8_t *p)
 
 /* ---- native protocol ---- */
 
-void syslog_jfield_iter_init(struct syslog_jfield_iter *it, const void *buf,
-			     size_t len)
+void syslog_jfield_iter_init(struct syslog_jfield_iter *it, const void *buf, size_t len)
 {
 	it->buf = buf;
 	it->len = len;
@@ -119,14 +118,12 @@ bool syslog_journal_name_valid(const void *name, size_t len, bool allow_trusted)
 	if (p[0] == '_' && !allow_trusted)
 		return false;
 	for (size_t i = 0; i < len; i++)
-		if (!((p[i] >= 'A' && p[i] <= 'Z') ||
-		      (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
+		if (!((p[i] >= 'A' && p[i] <= 'Z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
 			return false;
 	return true;
 }
 
-void syslog_journal_iter_init(struct syslog_journal_iter *it, const void *buf,
-			      size_t len)
+void syslog_journal_iter_init(struct syslog_journal_iter *it, const void *buf, size_t len)
 {
 	it->buf = buf;
 	it->len = len;
@@ -140,8 +137,7 @@ void syslog_journal_iter_init(struct syslog_journal_iter *it, const void *buf,
  * Fold one field into the entry summary (the first occurrence of each name
  * wins); returns false if the field spoils `parsed`.
  */
-static bool summarise_field(const struct syslog_jfield *f, struct syslog_msg *m,
-			    unsigned *seen)
+static bool summarise_field(const struct syslog_jfield *f, struct syslog_msg *m, unsigned *seen)
 {
 	struct syslog_slice *dst = NULL;
 
@@ -175,8 +171,8 @@ static bool summarise_field(const struct syslog_jfield *f, struct syslog_msg *m,
 	return syslog_text_clean(f->value.ptr, f->value.len);
 }
 
-int syslog_journal_next(struct syslog_journal_iter *it,
-			struct syslog_slice *entry, struct syslog_msg *msg)
+int syslog_journal_next(struct syslog_journal_iter *it, struct syslog_slice *entry,
+			struct syslog_msg *msg)
 {
 	struct syslog_jfield_iter fi;
 	struct syslog_jfield f;
@@ -211,8 +207,8 @@ int syslog_journal_next(struct syslog_journal_iter *it,
 /* systemd's parse_boolean spellings; -1 if none. */
 static int stream_bool(struct syslog_slice s)
 {
-	static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
-	static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+	static const char *const yes[] = {"1", "yes", "y", "true", "t", "on"};
+	static const char *const no[] = {"0", "no", "n", "false", "f", "off"};
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		size_t n = strlen(yes[i]);
@@ -242,8 +238,7 @@ static size_t stream_lines(const uint8_t *p, size_t len, struct syslog_slice l[7
 	return off;
 }
 
-int syslog_stream_header_parse(const void *buf, size_t len,
-			       struct syslog_stream_header *h)
+int syslog_stream_header_parse(const void *buf, size_t len, struct syslog_stream_header *h)
 {
 	struct syslog_slice l[7];
 	int b[4];
@@ -266,14 +261,12 @@ int syslog_stream_header_parse(const void *buf, size_t len,
 	h->forward_to_kmsg = b[2] == 1;
 	h->forward_to_console = b[3] == 1;
 	if (h->priority < 0 || b[0] < 0 || b[1] < 0 || b[2] < 0 || b[3] < 0 ||
-	    !syslog_text_clean(l[0].ptr, l[0].len) ||
-	    !syslog_text_clean(l[1].ptr, l[1].len))
+	    !syslog_text_clean(l[0].ptr, l[0].len) || !syslog_text_clean(l[1].ptr, l[1].len))
 		return -EBADMSG;
 	return 0;
 }
 
-int syslog_stream_line_parse(const struct syslog_stream_header *h,
-			     const void *line, size_t len,
+int syslog_stream_line_parse(const struct syslog_stream_header *h, const void *line, size_t len,
 			     struct syslog_msg *out)
 {
 	const uint8_t *p = line;
@@ -290,8 +283,8 @@ int syslog_stream_line_parse(const struct syslog_stream_header *h,
 		if (h->priority >> 3)
 			out->facility = h->priority >> 3;
 	}
-	if (header_ok && h->level_prefix && len >= 3 && p[0] == '<' &&
-	    p[1] >= '0' && p[1] <= '7' && p[2] == '>') {
+	if (header_ok && h->level_prefix && len >= 3 && p[0] == '<' && p[1] >= '0' && p[1] <= '7' &&
+	    p[2] == '>') {
 		out->severity = p[1] - '0';
 		p += 3;
 		len -= 3;

@@ -22,7 +22,7 @@ static bool is_print_ascii(uint8_t c)
 
 static struct syslog_slice slice(const uint8_t *p, size_t len)
 {
-	return (struct syslog_slice){ .ptr = p, .len = len };
+	return (struct syslog_slice){.ptr = p, .len = len};
 }
 
 static void msg_init(struct syslog_msg *m)
@@ -69,8 +69,7 @@ static size_t bsd_timestamp(const uint8_t *p, size_t len)
 	bool month = false;
 	int day;
 
-	if (len < 16 || p[3] != ' ' || p[6] != ' ' || p[9] != ':' ||
-	    p[12] != ':' || p[15] != ' ')
+	if (len < 16 || p[3] != ' ' || p[6] != ' ' || p[9] != ':' || p[12] != ':' || p[15] != ' ')
 		return 0;
 	for (size_t m = 0; m < 12; m++)
 		month |= memcmp(p, months + 3 * m, 3) == 0;
@@ -82,8 +81,8 @@ static size_t bsd_timestamp(const uint8_t *p, size_t len)
 		day = (p[4] - '0') * 10 + (p[5] - '0');
 	else
 		return 0;
-	if (day < 1 || day > 31 || two_digits(p + 7, 0, 23) < 0 ||
-	    two_digits(p + 10, 0, 59) < 0 || two_digits(p + 13, 0, 60) < 0)
+	if (day < 1 || day > 31 || two_digits(p + 7, 0, 23) < 0 || two_digits(p + 10, 0, 59) < 0 ||
+	    two_digits(p + 13, 0, 60) < 0)
 		return 0;
 	return 15;
 }
@@ -105,8 +104,7 @@ static size_t rfc3339_timestamp(const uint8_t *p, size_t len)
 {
 	size_t i = 19, frac = 0, off;
 
-	if (len < 20 || p[4] != '-' || p[7] != '-' || p[10] != 'T' ||
-	    p[13] != ':' || p[16] != ':')
+	if (len < 20 || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' || p[16] != ':')
 		return 0;
 	for (size_t k = 0; k < 4; k++)
 		if (!is_digit(p[k]))
@@ -139,7 +137,7 @@ static bool tag_char(uint8_t c)
 static size_t match_tag(const uint8_t *p, size_t len, struct syslog_slice *tag,
 			struct syslog_slice *pid)
 {
-	struct syslog_slice t, d = { 0 };
+	struct syslog_slice t, d = {0};
 	size_t i = 0;
 
 	while (i < len && i <= SYSLOG_TAG_MAX && tag_char(p[i]))
@@ -238,8 +236,8 @@ static size_t sd_name(const uint8_t *p, size_t len)
 {
 	size_t i = 0;
 
-	while (i < len && i <= 32 && is_print_ascii(p[i]) && p[i] != '=' &&
-	       p[i] != ']' && p[i] != '"')
+	while (i < len && i <= 32 && is_print_ascii(p[i]) && p[i] != '=' && p[i] != ']' &&
+	       p[i] != '"')
 		i++;
 	return i <= 32 ? i : 0;
 }
@@ -305,8 +303,7 @@ static size_t sd_parse(const uint8_t *p, size_t len)
 }
 
 /* TIMESTAMP: "-" or RFC 3339, then a space; advances *@i. */
-static bool header_timestamp(const uint8_t *p, size_t len, size_t *i,
-			     struct syslog_slice *out)
+static bool header_timestamp(const uint8_t *p, size_t len, size_t *i, struct syslog_slice *out)
 {
 	size_t s = *i, n;
 
@@ -325,13 +322,12 @@ static bool header_timestamp(const uint8_t *p, size_t len, size_t *i,
 /* RFC 5424 after "<PRI>" (which is followed by "1 "); returns 0 or -EBADMSG. */
 static int parse_5424(const uint8_t *p, size_t len, struct syslog_msg *m)
 {
-	static const uint8_t bom[3] = { 0xef, 0xbb, 0xbf };
+	static const uint8_t bom[3] = {0xef, 0xbb, 0xbf};
 	size_t i = 2, n;
 
 	if (!header_timestamp(p, len, &i, &m->timestamp) ||
 	    !header_field(p, len, &i, 255, &m->hostname) ||
-	    !header_field(p, len, &i, 48, &m->tag) ||
-	    !header_field(p, len, &i, 128, &m->pid) ||
+	    !header_field(p, len, &i, 48, &m->tag) || !header_field(p, len, &i, 128, &m->pid) ||
 	    !header_field(p, len, &i, 32, &m->msgid))
 		return -EBADMSG;
 	n = sd_parse(p + i, len - i);

@@ -55,7 +55,7 @@
  * from `message`.  `tag` is APP-NAME and `pid` is PROCID (nil values absent).
  */
 
-#define SYSLOG_TAG_MAX 128        /* longest RFC 3164 tag recognised */
+#define SYSLOG_TAG_MAX 128	      /* longest RFC 3164 tag recognised */
 #define SYSLOG_STREAM_HEADER_MAX 4096 /* longest stdout-stream header accepted */
 
 /* A byte range inside the input.  ptr == NULL means the item is absent. */
@@ -68,8 +68,8 @@ enum syslog_format {
 	SYSLOG_FMT_NONE = 0, /* no framing matched: message is the whole payload */
 	SYSLOG_FMT_RFC3164,
 	SYSLOG_FMT_RFC5424,
-	SYSLOG_FMT_JOURNAL,  /* one journald native-protocol entry */
-	SYSLOG_FMT_STREAM,   /* one journald stdout-stream line */
+	SYSLOG_FMT_JOURNAL, /* one journald native-protocol entry */
+	SYSLOG_FMT_STREAM,  /* one journald stdout-stream line */
 };
 
 struct syslog_msg {
@@ -79,10 +79,10 @@ struct syslog_msg {
 	int severity; /* 0..7, or -1 when unknown */
 	struct syslog_slice timestamp;
 	struct syslog_slice hostname;
-	struct syslog_slice tag;     /* 3164 TAG, 5424 APP-NAME, SYSLOG_IDENTIFIER */
-	struct syslog_slice pid;     /* claimed pid: [PID], PROCID, SYSLOG_PID */
-	struct syslog_slice msgid;   /* RFC 5424 only */
-	struct syslog_slice sd;      /* RFC 5424 STRUCTURED-DATA text, nil absent */
+	struct syslog_slice tag;   /* 3164 TAG, 5424 APP-NAME, SYSLOG_IDENTIFIER */
+	struct syslog_slice pid;   /* claimed pid: [PID], PROCID, SYSLOG_PID */
+	struct syslog_slice msgid; /* RFC 5424 only */
+	struct syslog_slice sd;	   /* RFC 5424 STRUCTURED-DATA text, nil absent */
 	struct syslog_slice message;
 };
 
@@ -137,8 +137,7 @@ struct syslog_jfield_iter {
 	size_t off;
 };
 
-void syslog_jfield_iter_init(struct syslog_jfield_iter *it, const void *buf,
-			     size_t len);
+void syslog_jfield_iter_init(struct syslog_jfield_iter *it, const void *buf, size_t len);
 /*
  * syslog_jfield_next - next field of the entry at the iterator.
  * Returns 1 with @f filled; 0 at the end of the entry (end of the buffer, or
@@ -162,8 +161,7 @@ struct syslog_journal_iter {
 	size_t off;
 };
 
-void syslog_journal_iter_init(struct syslog_journal_iter *it, const void *buf,
-			      size_t len);
+void syslog_journal_iter_init(struct syslog_journal_iter *it, const void *buf, size_t len);
 /*
  * syslog_journal_next - next entry of a native-protocol datagram.
  * Returns 1 with @entry set to the entry's bytes (its fields, without the
@@ -178,8 +176,8 @@ void syslog_journal_iter_init(struct syslog_journal_iter *it, const void *buf,
  * well-formed when present, and MESSAGE, SYSLOG_IDENTIFIER and SYSLOG_PID are
  * valid UTF-8 without NUL.  Other values may be binary: that is legitimate.
  */
-int syslog_journal_next(struct syslog_journal_iter *it,
-			struct syslog_slice *entry, struct syslog_msg *msg);
+int syslog_journal_next(struct syslog_journal_iter *it, struct syslog_slice *entry,
+			struct syslog_msg *msg);
 
 /* ---- journald stdout stream (/run/systemd/journal/stdout) ---- */
 
@@ -205,8 +203,7 @@ struct syslog_stream_header {
  * fits in SYSLOG_STREAM_HEADER_MAX bytes (h->len is 0).  Booleans accept
  * systemd's spellings (1/0, yes/no, y/n, true/false, t/f, on/off).
  */
-int syslog_stream_header_parse(const void *buf, size_t len,
-			       struct syslog_stream_header *h);
+int syslog_stream_header_parse(const void *buf, size_t len, struct syslog_stream_header *h);
 
 /*
  * syslog_stream_line_parse - describe one stream line.  @h is the stream's
@@ -217,8 +214,7 @@ int syslog_stream_header_parse(const void *buf, size_t len,
  * Returns 0 when parsed, -EBADMSG when not (no or malformed header, invalid
  * UTF-8 or an embedded NUL).  @out is always filled.
  */
-int syslog_stream_line_parse(const struct syslog_stream_header *h,
-			     const void *line, size_t len,
+int syslog_stream_line_parse(const struct syslog_stream_header *h, const void *line, size_t len,
 			     struct syslog_msg *out);
 
 #endif

@@ -27,27 +27,27 @@ static inline void util_closep(int *fd)
 #define cleanup_fd __attribute__((cleanup(util_closep)))
 
 /* Hand ownership on: returns the value and clears the variable. */
-#define steal_pointer(pp)                                                      \
-	({                                                                     \
-		__typeof__(*(pp)) _v = *(pp);                                  \
-		*(pp) = NULL;                                                  \
-		_v;                                                            \
+#define steal_pointer(pp)                                                                          \
+	({                                                                                         \
+		__typeof__(*(pp)) _v = *(pp);                                                      \
+		*(pp) = NULL;                                                                      \
+		_v;                                                                                \
 	})
-#define steal_fd(fdp)                                                          \
-	({                                                                     \
-		int _fd = *(fdp);                                              \
-		*(fdp) = -1;                                                   \
-		_fd;                                                           \
+#define steal_fd(fdp)                                                                              \
+	({                                                                                         \
+		int _fd = *(fdp);                                                                  \
+		*(fdp) = -1;                                                                       \
+		_fd;                                                                               \
 	})
 
 /* Retry a syscall-style expression while it fails with EINTR. */
-#define RETRY_EINTR(expr)                                                      \
-	({                                                                     \
-		long _r;                                                       \
-		do                                                             \
-			_r = (long)(expr);                                     \
-		while (_r == -1 && errno == EINTR);                            \
-		_r;                                                            \
+#define RETRY_EINTR(expr)                                                                          \
+	({                                                                                         \
+		long _r;                                                                           \
+		do                                                                                 \
+			_r = (long)(expr);                                                         \
+		while (_r == -1 && errno == EINTR);                                                \
+		_r;                                                                                \
 	})
 
 /* Write all of buf; returns 0 or -errno. */

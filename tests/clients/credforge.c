@@ -29,7 +29,7 @@ static long parse_num(const char *s, const char *what)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(struct ucred))];
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		err(1, "socket");
-	struct iovec iov = { .iov_base = argv[5], .iov_len = strlen(argv[5]) };
+	struct iovec iov = {.iov_base = argv[5], .iov_len = strlen(argv[5])};
 	struct msghdr mh = {
 		.msg_name = &sa,
 		.msg_namelen = sizeof(sa),
@@ -71,8 +71,8 @@ int main(int argc, char **argv)
 	while (r < 0 && errno == EINTR);
 	if (r < 0) {
 		int e = errno;
-		fprintf(stderr, "credforge: sendmsg pid=%d uid=%u gid=%u: %s (%s)\n", (int)cred.pid, cred.uid,
-			cred.gid, strerrorname_np(e), strerror(e));
+		fprintf(stderr, "credforge: sendmsg pid=%d uid=%u gid=%u: %s (%s)\n", (int)cred.pid,
+			cred.uid, cred.gid, strerrorname_np(e), strerror(e));
 		return (e == EPERM || e == ESRCH || e == EINVAL) ? 3 : 1;
 	}
 	if ((size_t)r != iov.iov_len)

@@ -61,15 +61,26 @@ static long parse_num(const char *s, long min, long max)
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	int c;
-	*o = (struct opts){ .procs = -1, .msgs = -1, .path = "/dev/log" };
+	*o = (struct opts){.procs = -1, .msgs = -1, .path = "/dev/log"};
 	while ((c = getopt(argc, argv, "p:n:s:z:u")) != -1) {
 		switch (c) {
-		case 'p': o->procs = parse_num(optarg, 1, 4096); break;
-		case 'n': o->msgs = parse_num(optarg, 0, 1000000000L); break;
-		case 's': o->path = optarg; break;
-		case 'z': o->size = parse_num(optarg, 0, MAX_DGRAM); break;
-		case 'u': o->unconnected = 1; break;
-		default: usage();
+		case 'p':
+			o->procs = parse_num(optarg, 1, 4096);
+			break;
+		case 'n':
+			o->msgs = parse_num(optarg, 0, 1000000000L);
+			break;
+		case 's':
+			o->path = optarg;
+			break;
+		case 'z':
+			o->size = parse_num(optarg, 0, MAX_DGRAM);
+			break;
+		case 'u':
+			o->unconnected = 1;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind != argc || o->procs < 0 || o->msgs < 0)
@@ -90,7 +101,8 @@ static socklen_t make_addr(const char *path, struct sockaddr_un *sa)
 /* Format message (idx, j) into buf; returns its length. */
 static size_t format_msg(char *buf, const char *stamp, pid_t pid, long idx, long j, long size)
 {
-	int n = snprintf(buf, MAX_DGRAM, "<13>%s flood[%d]: flood p=%ld n=%ld", stamp, (int)pid, idx, j);
+	int n = snprintf(buf, MAX_DGRAM, "<13>%s flood[%d]: flood p=%ld n=%ld", stamp, (int)pid,
+			 idx, j);
 	if (n < 0 || n >= MAX_DGRAM)
 		errx(1, "message formatting failed");
 	if (size > n) {
@@ -142,10 +154,12 @@ static void __attribute__((noreturn)) child_run(const struct opts *o, long idx, 
 	time_t cached = (time_t)-1;
 	for (long j = 0; j < o->msgs; j++) {
 		size_t len = format_msg(buf, stamp_now(stamp, &cached), pid, idx, j, o->size);
-		ssize_t r = o->unconnected ? RETRY_EINTR(sendto(fd, buf, len, 0, (struct sockaddr *)&sa, salen))
+		ssize_t r = o->unconnected ? RETRY_EINTR(sendto(fd, buf, len, 0,
+								(struct sockaddr *)&sa, salen))
 					   : RETRY_EINTR(send(fd, buf, len, 0));
 		if (r < 0)
-			err(1, "p=%ld n=%ld: send %s failed (%s)", idx, j, o->path, strerrorname_np(errno));
+			err(1, "p=%ld n=%ld: send %s failed (%s)", idx, j, o->path,
+			    strerrorname_np(errno));
 		if ((size_t)r != len)
 			errx(1, "p=%ld n=%ld: short send %zd of %zu", idx, j, r, len);
 	}
@@ -216,6 +230,7 @@ int main(int argc, char **argv)
 	if (failed)
 		errx(1, "%ld of %ld processes failed", failed, o.procs);
 	long total = o.procs * o.msgs;
-	printf("sent %ld msgs in %.3f s (%.0f msgs/s)\n", total, secs, secs > 0 ? (double)total / secs : 0.0);
+	printf("sent %ld msgs in %.3f s (%.0f msgs/s)\n", total, secs,
+	       secs > 0 ? (double)total / secs : 0.0);
 	return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -60,15 +60,16 @@ static void put_str(struct buf *b, const char *s)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: journal_send [-s PATH] text KEY=VAL... | binary KEY VALUE | multi N |\n"
-			"                    memfd KEY=VAL... | memfd-race\n");
+	fprintf(stderr,
+		"usage: journal_send [-s PATH] text KEY=VAL... | binary KEY VALUE | multi N |\n"
+		"                    memfd KEY=VAL... | memfd-race\n");
 	exit(2);
 }
 
 /* Send data (may be empty) to path, with fd in SCM_RIGHTS when fd >= 0. */
 static void send_dgram(const char *path, const void *data, size_t len, int fd)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -79,8 +80,9 @@ static void send_dgram(const char *path, const void *data, size_t len, int fd)
 	cleanup_fd int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		err(1, "socket");
-	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
-	struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+	struct msghdr mh = {
+		.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1};
 	if (fd >= 0) {
 		memset(&ctl, 0, sizeof(ctl));
 		mh.msg_control = ctl.buf;
@@ -93,7 +95,8 @@ static void send_dgram(const char *path, const void *data, size_t len, int fd)
 	}
 	ssize_t r = RETRY_EINTR(sendmsg(s, &mh, 0));
 	if (r < 0)
-		err(1, "sendmsg %s (%zu bytes%s): %s", path, len, fd >= 0 ? " + memfd" : "", strerrorname_np(errno));
+		err(1, "sendmsg %s (%zu bytes%s): %s", path, len, fd >= 0 ? " + memfd" : "",
+		    strerrorname_np(errno));
 	if ((size_t)r != len)
 		errx(1, "short send %zd of %zu", r, len);
 }
@@ -169,7 +172,7 @@ static void send_memfd_race(const char *path)
 int main(int argc, char **argv)
 {
 	const char *path = "/run/systemd/journal/socket";
-	struct buf b = { 0 };
+	struct buf b = {0};
 	int c;
 
 	while ((c = getopt(argc, argv, "+s:")) != -1) {

@@ -120,7 +120,7 @@ static void parse_spec(const char *spec, struct buf *b)
 
 static int connect_to(const char *path, int type)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path))
 		errx(2, "socket path too long: %s", path);
 	strcpy(sa.sun_path, path);
@@ -142,8 +142,10 @@ static void send_dgram(int fd, int idx, const struct buf *b)
 		int sz = 0;
 		socklen_t sl = sizeof(sz);
 		getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, &sl);
-		errx(1, "datagram %d (%zu bytes): EMSGSIZE (SO_SNDBUF is %d; net.core.wmem_max limits it)", idx,
-		     b->len, sz);
+		errx(1,
+		     "datagram %d (%zu bytes): EMSGSIZE (SO_SNDBUF is %d; net.core.wmem_max limits "
+		     "it)",
+		     idx, b->len, sz);
 	}
 	if (r < 0)
 		err(1, "datagram %d (%zu bytes): send (%s)", idx, b->len, strerrorname_np(errno));

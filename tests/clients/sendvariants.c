@@ -35,7 +35,8 @@ int main(int argc, char **argv)
 		return fail("send");
 	/* 2: unconnected sendmsg */
 	struct iovec iov = {m[2], strlen(m[2])};
-	struct msghdr mh = {.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1};
+	struct msghdr mh = {
+		.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1};
 	if (sendmsg(u, &mh, 0) < 0)
 		return fail("sendmsg");
 	/* 3, 4: one sendmmsg call with two datagrams */

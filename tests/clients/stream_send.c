@@ -34,7 +34,7 @@ static void write_all(int fd, const char *s, size_t len)
 
 static int connect_stream(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof(sa.sun_path))
 		errx(2, "socket path too long: %s", path);
 	strcpy(sa.sun_path, path);
@@ -55,15 +55,20 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "s:t:p:")) != -1) {
 		switch (c) {
-		case 's': path = optarg; break;
-		case 't': ident = optarg; break;
+		case 's':
+			path = optarg;
+			break;
+		case 't':
+			ident = optarg;
+			break;
 		case 'p':
 			errno = 0;
 			prio = strtol(optarg, &end, 10);
 			if (errno || end == optarg || *end || prio < 0 || prio > 7)
 				errx(2, "bad priority '%s'", optarg);
 			break;
-		default: errx(2, "usage: stream_send [-s PATH] [-t IDENT] [-p PRIORITY] LINE...");
+		default:
+			errx(2, "usage: stream_send [-s PATH] [-t IDENT] [-p PRIORITY] LINE...");
 		}
 	}
 	if (strchr(ident, '\n'))

@@ -19,7 +19,8 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: syslog3 [-i IDENT] [-f FACILITY] [-p SEVERITY] [-n COUNT] MESSAGE\n");
+	fprintf(stderr,
+		"usage: syslog3 [-i IDENT] [-f FACILITY] [-p SEVERITY] [-n COUNT] MESSAGE\n");
 	exit(2);
 }
 
@@ -41,11 +42,20 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "i:f:p:n:")) != -1) {
 		switch (c) {
-		case 'i': ident = optarg; break;
-		case 'f': facility = parse_num(optarg, 0, 23); break;
-		case 'p': severity = parse_num(optarg, 0, 7); break;
-		case 'n': count = parse_num(optarg, 1, 100000000L); break;
-		default: usage();
+		case 'i':
+			ident = optarg;
+			break;
+		case 'f':
+			facility = parse_num(optarg, 0, 23);
+			break;
+		case 'p':
+			severity = parse_num(optarg, 0, 7);
+			break;
+		case 'n':
+			count = parse_num(optarg, 1, 100000000L);
+			break;
+		default:
+			usage();
 		}
 	}
 	if (optind + 1 != argc)

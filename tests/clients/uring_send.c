@@ -52,7 +52,7 @@ static void check_res(const char *op, int res, size_t want)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct io_uring ring;
 	int connected = argc == 4 && strcmp(argv[1], "-c") == 0;
 
@@ -77,8 +77,11 @@ int main(int argc, char **argv)
 		io_uring_prep_send(sqe_or_die(&ring), fd, msg, len, 0);
 		check_res("send", submit_one(&ring), len);
 	} else {
-		struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
-		struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov, .msg_iovlen = 1 };
+		struct iovec iov = {.iov_base = (void *)msg, .iov_len = len};
+		struct msghdr mh = {.msg_name = &sa,
+				    .msg_namelen = sizeof(sa),
+				    .msg_iov = &iov,
+				    .msg_iovlen = 1};
 		io_uring_prep_sendmsg(sqe_or_die(&ring), fd, &mh, 0);
 		check_res("sendmsg", submit_one(&ring), len);
 	}

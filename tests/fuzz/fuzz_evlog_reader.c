@@ -54,7 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)evlog_kind_name(rec.kind);
 			(void)evlog_field_u32(&rec, EVF_PID, &u32);
 			(void)evlog_field_u64(&rec, EVF_LOST_COUNT, &u64);
-			for (size_t f = 0; f < rec.nfields; f++) /* touch every byte: ASan checks bounds */
+			for (size_t f = 0; f < rec.nfields;
+			     f++) /* touch every byte: ASan checks bounds */
 				for (uint32_t b = 0; b < rec.fields[f].len; b++)
 					u32 += ((const uint8_t *)rec.fields[f].data)[b];
 		}
@@ -63,8 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		evlog_reader_free(r);
 	}
-	if (evlog_verify(fd, NULL, &res) == 0 && strnlen(res.detail, sizeof(res.detail)) ==
-							 sizeof(res.detail))
+	if (evlog_verify(fd, NULL, &res) == 0 &&
+	    strnlen(res.detail, sizeof(res.detail)) == sizeof(res.detail))
 		abort();
 	close(fd);
 	return 0;

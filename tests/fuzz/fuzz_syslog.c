@@ -31,8 +31,7 @@ static void check_msg(const struct syslog_msg *m)
 	in_input(m->message);
 	if (m->facility < -1 || m->facility > 23 || m->severity < -1 || m->severity > 7)
 		abort();
-	if (m->parsed && m->message.ptr &&
-	    !syslog_text_clean(m->message.ptr, m->message.len))
+	if (m->parsed && m->message.ptr && !syslog_text_clean(m->message.ptr, m->message.len))
 		abort();
 }
 
@@ -125,10 +124,10 @@ static void fuzz_render(const uint8_t *d, size_t n)
 	r.kind = EVLOG_SYSLOG;
 	r.seq = n;
 	r.time_ns = n ? (int64_t)d[0] << 40 : 0;
-	r.fields[r.nfields++] = (struct evlog_field){ EVF_TRANSPORT, 1, &transport };
-	r.fields[r.nfields++] = (struct evlog_field){ EVF_RAW, (uint32_t)n, d };
-	r.fields[r.nfields++] = (struct evlog_field){ EVF_COMM, (uint32_t)(n < 16 ? n : 16), d };
-	r.fields[r.nfields++] = (struct evlog_field){ EVF_STREAM_HEADER, sizeof(hdr) - 1, hdr };
+	r.fields[r.nfields++] = (struct evlog_field){EVF_TRANSPORT, 1, &transport};
+	r.fields[r.nfields++] = (struct evlog_field){EVF_RAW, (uint32_t)n, d};
+	r.fields[r.nfields++] = (struct evlog_field){EVF_COMM, (uint32_t)(n < 16 ? n : 16), d};
+	r.fields[r.nfields++] = (struct evlog_field){EVF_STREAM_HEADER, sizeof(hdr) - 1, hdr};
 	report_buf_init(&b);
 	report_render(&r, REPORT_JSON, &b);
 	check_output(&b, true, true);

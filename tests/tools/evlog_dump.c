@@ -28,7 +28,8 @@ int main(int argc, char **argv)
 	while ((n = evlog_reader_next(r, &rec)) == 1) {
 		if (prev_kind)
 			printf("%llu %s %llu %llu\n", (unsigned long long)prev_seq, prev_kind,
-			       (unsigned long long)prev_off, (unsigned long long)(rec.offset - prev_off));
+			       (unsigned long long)prev_off,
+			       (unsigned long long)(rec.offset - prev_off));
 		prev_seq = rec.seq;
 		prev_off = rec.offset;
 		prev_kind = evlog_kind_name(rec.kind);
@@ -37,7 +38,8 @@ int main(int argc, char **argv)
 	}
 	if (prev_kind)
 		printf("%llu %s %llu %llu\n", (unsigned long long)prev_seq, prev_kind,
-		       (unsigned long long)prev_off, (unsigned long long)(evlog_reader_offset(r) - prev_off));
+		       (unsigned long long)prev_off,
+		       (unsigned long long)(evlog_reader_offset(r) - prev_off));
 	evlog_reader_free(r);
 	close(fd);
 	return n < 0 ? 1 : 0;

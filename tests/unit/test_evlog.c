@@ -121,7 +121,7 @@ static struct evlog_verify_result verify_buf(const void *buf, size_t len,
 	int fd = mem_fd(buf, len);
 
 	if (evlog_verify(fd, a, &res) != 0)
-		res.damage = (enum evlog_damage)-1;
+		res.damage = (enum evlog_damage) - 1;
 	close(fd);
 	return res;
 }
@@ -129,8 +129,8 @@ static struct evlog_verify_result verify_buf(const void *buf, size_t len,
 static struct evlog_writer *new_writer(struct tdir *d, unsigned every, int anchor_fd,
 				       enum evlog_sync sync)
 {
-	struct evlog_writer_opts o = { .checkpoint_every = every, .anchor_fd = anchor_fd,
-				       .sync = sync };
+	struct evlog_writer_opts o = {
+		.checkpoint_every = every, .anchor_fd = anchor_fd, .sync = sync};
 	struct evlog_writer *w = NULL;
 	int r = evlog_writer_new(&w, d->fd, &o);
 
@@ -147,8 +147,8 @@ static int append_msg(struct evlog_writer *w, unsigned i)
 	char raw[32];
 	uint32_t pid = 100 + i;
 	struct evlog_field f[2] = {
-		{ EVF_PID, 4, &pid },
-		{ EVF_RAW, 0, raw },
+		{EVF_PID, 4, &pid},
+		{EVF_RAW, 0, raw},
 	};
 
 	f[1].len = (uint32_t)snprintf(raw, sizeof(raw), "<13>message %u", i);
@@ -280,10 +280,12 @@ static void test_round_trip(void)
 	for (size_t i = 0; i < EVLOG_RAW_MAX; i++)
 		big[i] = (uint8_t)(i * 31 + 7);
 	struct evlog_field f1[4] = {
-		{ EVF_PID, 4, &pid }, { EVF_COMM, 4, "sshd" }, { EVF_EXE, 0, NULL },
-		{ EVF_LOST_COUNT, 8, &lost },
+		{EVF_PID, 4, &pid},
+		{EVF_COMM, 4, "sshd"},
+		{EVF_EXE, 0, NULL},
+		{EVF_LOST_COUNT, 8, &lost},
 	};
-	struct evlog_field f2[1] = { { EVF_RAW, EVLOG_RAW_MAX, big } };
+	struct evlog_field f2[1] = {{EVF_RAW, EVLOG_RAW_MAX, big}};
 	CHECK_EQ(evlog_append(w, EVLOG_GUEST_START, f1, 4), 0);
 	CHECK_EQ(evlog_append(w, EVLOG_SYSLOG, f2, 1), 0);
 	CHECK_EQ(evlog_append(w, EVLOG_LOST, NULL, 0), 0);
@@ -382,8 +384,8 @@ static void test_auto_checkpoint(void)
 	}
 	CHECK_EQ(n, 11);
 	for (size_t i = 0; i < n && i < 16; i++)
-		CHECK_EQ(kinds[i], (i == 3 || i == 5 || i == 9 || i == 10) ? EVLOG_CHECKPOINT
-									      : EVLOG_SYSLOG);
+		CHECK_EQ(kinds[i],
+			 (i == 3 || i == 5 || i == 9 || i == 10) ? EVLOG_CHECKPOINT : EVLOG_SYSLOG);
 	evlog_reader_free(r);
 	CHECK_EQ(evlog_verify(fd, NULL, &res), 0);
 	CHECK_EQ(res.damage, EVLOG_INTACT);
@@ -397,8 +399,8 @@ static void test_auto_checkpoint(void)
 
 static void test_close_final_with_anchors(void)
 {
-	static const enum evlog_sync syncs[] = { EVLOG_SYNC_BATCH, EVLOG_SYNC_ALWAYS,
-						 EVLOG_SYNC_NONE };
+	static const enum evlog_sync syncs[] = {EVLOG_SYNC_BATCH, EVLOG_SYNC_ALWAYS,
+						EVLOG_SYNC_NONE};
 
 	for (size_t s = 0; s < 3; s++) {
 		struct tdir d;
@@ -999,7 +1001,7 @@ static void test_append_errors(void)
 	tdir_make(&d);
 	w = new_writer(&d, 1000, -1, EVLOG_SYNC_NONE);
 	for (size_t i = 0; i < VMM_ARRAY_SIZE(f); i++)
-		f[i] = (struct evlog_field){ EVF_PID, 4, &v };
+		f[i] = (struct evlog_field){EVF_PID, 4, &v};
 	CHECK_EQ(evlog_append(w, EVLOG_SYSLOG, f, EVLOG_MAX_FIELDS + 1), -E2BIG);
 	CHECK_EQ(evlog_append(w, EVLOG_SYSLOG, f, EVLOG_MAX_FIELDS), 0);
 	CHECK_EQ(evlog_append(w, EVLOG_CHECKPOINT, f, 1), -EINVAL);
@@ -1010,9 +1012,9 @@ static void test_append_errors(void)
 	CHECK_EQ(evlog_append(w, EVLOG_SYSLOG, f, 1), -EINVAL);
 	f[0].tag = 79;
 	CHECK_EQ(evlog_append(w, EVLOG_SYSLOG, f, 1), -EINVAL);
-	f[0] = (struct evlog_field){ EVF_RAW, EVLOG_RAW_MAX + (2u << 20), &v };
+	f[0] = (struct evlog_field){EVF_RAW, EVLOG_RAW_MAX + (2u << 20), &v};
 	CHECK_EQ(evlog_append(w, EVLOG_SYSLOG, f, 1), -E2BIG);
-	f[0] = (struct evlog_field){ EVF_RAW, 4, NULL };
+	f[0] = (struct evlog_field){EVF_RAW, 4, NULL};
 	CHECK_EQ(evlog_append(w, EVLOG_SYSLOG, f, 1), -EINVAL);
 	CHECK_EQ(evlog_writer_next_seq(w), 1);
 	evlog_writer_free(w);
@@ -1042,7 +1044,7 @@ static void test_dead_writer(void)
 {
 	struct tdir d;
 	struct evlog_writer *w = NULL;
-	struct evlog_writer_opts o = { .checkpoint_every = 1000, .sync = EVLOG_SYNC_BATCH };
+	struct evlog_writer_opts o = {.checkpoint_every = 1000, .sync = EVLOG_SYNC_BATCH};
 	int full = open("/dev/full", O_WRONLY | O_CLOEXEC), afd, lfd;
 
 	tdir_make(&d);
@@ -1158,8 +1160,8 @@ static const char ID2[] = "ffeeddccbbaa99887766554433221100";
 static const char KEY[] = "0101010101010101010101010101010101010101010101010101010101010101";
 static const char HEAD[] = "abababababababababababababababababababababababababababababababab";
 
-static int load_text(const char *text, const char *idhex, struct evlog_anchors *a,
-		     unsigned *line, unsigned *col)
+static int load_text(const char *text, const char *idhex, struct evlog_anchors *a, unsigned *line,
+		     unsigned *col)
 {
 	uint8_t id[16];
 	int fd = text_fd(text), r;

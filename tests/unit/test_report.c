@@ -57,8 +57,7 @@ static void add_sender(struct rb *b, uint8_t transport)
 	add_int(b, EVF_TRANSPORT, transport, 1);
 }
 
-static void expect(const struct evlog_record *r, enum report_format fmt,
-		   const char *want)
+static void expect(const struct evlog_record *r, enum report_format fmt, const char *want)
 {
 	struct report_buf b;
 
@@ -69,10 +68,12 @@ static void expect(const struct evlog_record *r, enum report_format fmt,
 	report_buf_release(&b);
 }
 
-#define COMMON_42 "{\"seq\":42,\"time\":\"2026-11-26T15:53:21.123456Z\",\"kind\":\"syslog\"," \
-		  "\"pid\":42,\"host_pid\":4242,\"uid\":0,\"gid\":0,"
-#define FLAGS_0 "\"claimed_uid\":0,\"claimed_gid\":0,\"sender_exited\":false," \
-		"\"from_fd\":false,\"fd_unsealed\":false,\"truncated\":false,\"continued\":false"
+#define COMMON_42                                                                                  \
+	"{\"seq\":42,\"time\":\"2026-11-26T15:53:21.123456Z\",\"kind\":\"syslog\","                \
+	"\"pid\":42,\"host_pid\":4242,\"uid\":0,\"gid\":0,"
+#define FLAGS_0                                                                                    \
+	"\"claimed_uid\":0,\"claimed_gid\":0,\"sender_exited\":false,"                             \
+	"\"from_fd\":false,\"fd_unsealed\":false,\"truncated\":false,\"continued\":false"
 
 static void test_dgram_parsed(void)
 {
@@ -87,11 +88,11 @@ static void test_dgram_parsed(void)
 	add_int(&b, EVF_RAW_FLAGS, 0, 4);
 	expect(&b.r, REPORT_JSON,
 	       COMMON_42 "\"comm\":\"logger\",\"exe\":\"/usr/bin/logger\","
-	       "\"transport\":\"dgram\",\"socket\":\"/dev/log\",\"facility\":1,"
-	       "\"severity\":5,\"tag\":\"root\",\"syslog_pid\":\"7\","
-	       "\"message\":\"hello \\\"world\\\"\",\"parsed\":true,"
-	       "\"raw\":\"<13>Nov 26 15:53:21 root[7]: hello \\\"world\\\"\\n\"," FLAGS_0
-	       "}\n");
+			 "\"transport\":\"dgram\",\"socket\":\"/dev/log\",\"facility\":1,"
+			 "\"severity\":5,\"tag\":\"root\",\"syslog_pid\":\"7\","
+			 "\"message\":\"hello \\\"world\\\"\",\"parsed\":true,"
+			 "\"raw\":\"<13>Nov 26 15:53:21 root[7]: hello \\\"world\\\"\\n\"," FLAGS_0
+			 "}\n");
 	expect(&b.r, REPORT_HUMAN,
 	       "2026-11-26T15:53:21.123456Z seq=42 syslog logger[42/4242] uid=0: "
 	       "root[7]: hello \"world\"\n");
@@ -107,7 +108,8 @@ static void test_dgram_invalid_utf8(void)
 	add_int(&b, EVF_SENDER_FLAGS, EVLOG_SENDER_EXITED, 4);
 	add_int(&b, EVF_RAW_FLAGS, EVLOG_RAW_TRUNCATED | EVLOG_RAW_FROM_FD, 4);
 	expect(&b.r, REPORT_JSON,
-	       COMMON_42 "\"comm\":null,\"exe\":null,\"transport\":\"dgram\","
+	       COMMON_42
+	       "\"comm\":null,\"exe\":null,\"transport\":\"dgram\","
 	       "\"socket\":null,\"facility\":1,\"severity\":5,\"tag\":null,"
 	       "\"syslog_pid\":null,\"message\":\"bad \xef\xbf\xbd\xef\xbf\xbd bytes\","
 	       "\"parsed\":false,\"raw_b64\":\"PDEzPmJhZCD//iBieXRlcw==\","
@@ -129,9 +131,9 @@ static void test_dgram_nul(void)
 	add(&b, EVF_RAW, raw, sizeof(raw) - 1);
 	expect(&b.r, REPORT_JSON,
 	       COMMON_42 "\"comm\":null,\"exe\":null,\"transport\":\"dgram\","
-	       "\"socket\":null,\"facility\":1,\"severity\":5,\"tag\":null,"
-	       "\"syslog_pid\":null,\"message\":\"a\\u0000b\",\"parsed\":false,"
-	       "\"raw_b64\":\"PDEzPmEAYg==\"," FLAGS_0 "}\n");
+			 "\"socket\":null,\"facility\":1,\"severity\":5,\"tag\":null,"
+			 "\"syslog_pid\":null,\"message\":\"a\\u0000b\",\"parsed\":false,"
+			 "\"raw_b64\":\"PDEzPmEAYg==\"," FLAGS_0 "}\n");
 
 	/* A trailing NUL is framing: parsed, but raw keeps it (so base64). */
 	rb_init(&b, EVLOG_SYSLOG, 42, T_2026);
@@ -139,9 +141,9 @@ static void test_dgram_nul(void)
 	add(&b, EVF_RAW, raw2, sizeof(raw2));
 	expect(&b.r, REPORT_JSON,
 	       COMMON_42 "\"comm\":null,\"exe\":null,\"transport\":\"dgram\","
-	       "\"socket\":null,\"facility\":1,\"severity\":4,\"tag\":null,"
-	       "\"syslog_pid\":null,\"message\":\"hi\",\"parsed\":true,"
-	       "\"raw_b64\":\"PDEyPmhpAA==\"," FLAGS_0 "}\n");
+			 "\"socket\":null,\"facility\":1,\"severity\":4,\"tag\":null,"
+			 "\"syslog_pid\":null,\"message\":\"hi\",\"parsed\":true,"
+			 "\"raw_b64\":\"PDEyPmhpAA==\"," FLAGS_0 "}\n");
 	expect(&b.r, REPORT_HUMAN,
 	       "2026-11-26T15:53:21.123456Z seq=42 syslog ?[42/4242] uid=0: hi\n");
 }
@@ -173,14 +175,15 @@ static void test_journal_multi(void)
 	add_str(&b, EVF_SOCKET, "/run/systemd/journal/socket");
 	add(&b, EVF_RAW, raw, sizeof(raw) - 1);
 	expect(&b.r, REPORT_JSON,
-	       COMMON_42 "\"comm\":\"python3\",\"exe\":null,\"transport\":\"journal\","
+	       COMMON_42
+	       "\"comm\":\"python3\",\"exe\":null,\"transport\":\"journal\","
 	       "\"socket\":\"/run/systemd/journal/socket\",\"facility\":null,"
 	       "\"severity\":3,\"tag\":\"app\",\"syslog_pid\":null,\"message\":\"a\","
 	       "\"parsed\":true,"
 	       "\"raw\":\"SYSLOG_IDENTIFIER=app\\nMESSAGE=a\\nPRIORITY=3\\n\"," FLAGS_0
 	       ",\"entry\":0,\"fields\":{\"MESSAGE\":\"a\",\"PRIORITY\":\"3\","
-	       "\"SYSLOG_IDENTIFIER\":\"app\"}}\n"
-	       COMMON_42 "\"comm\":\"python3\",\"exe\":null,\"transport\":\"journal\","
+	       "\"SYSLOG_IDENTIFIER\":\"app\"}}\n" COMMON_42
+	       "\"comm\":\"python3\",\"exe\":null,\"transport\":\"journal\","
 	       "\"socket\":\"/run/systemd/journal/socket\",\"facility\":null,"
 	       "\"severity\":null,\"tag\":null,\"syslog_pid\":null,\"message\":\"b\","
 	       "\"parsed\":true,\"raw_b64\":\"TUVTU0FHRT1iClg9MQpYPf8K\"," FLAGS_0
@@ -200,9 +203,10 @@ static void test_journal_single_and_empty(void)
 	add_str(&b, EVF_RAW, "MESSAGE=x\n\n");
 	expect(&b.r, REPORT_JSON,
 	       COMMON_42 "\"comm\":null,\"exe\":null,\"transport\":\"journal\","
-	       "\"socket\":null,\"facility\":null,\"severity\":null,\"tag\":null,"
-	       "\"syslog_pid\":null,\"message\":\"x\",\"parsed\":true,"
-	       "\"raw\":\"MESSAGE=x\\n\\n\"," FLAGS_0 ",\"fields\":{\"MESSAGE\":\"x\"}}\n");
+			 "\"socket\":null,\"facility\":null,\"severity\":null,\"tag\":null,"
+			 "\"syslog_pid\":null,\"message\":\"x\",\"parsed\":true,"
+			 "\"raw\":\"MESSAGE=x\\n\\n\"," FLAGS_0
+			 ",\"fields\":{\"MESSAGE\":\"x\"}}\n");
 
 	/* no entry at all: one unparsed line */
 	rb_init(&b, EVLOG_SYSLOG, 42, T_2026);
@@ -210,9 +214,9 @@ static void test_journal_single_and_empty(void)
 	add_str(&b, EVF_RAW, "\n");
 	expect(&b.r, REPORT_JSON,
 	       COMMON_42 "\"comm\":null,\"exe\":null,\"transport\":\"journal\","
-	       "\"socket\":null,\"facility\":null,\"severity\":null,\"tag\":null,"
-	       "\"syslog_pid\":null,\"message\":null,\"parsed\":false,"
-	       "\"raw\":\"\\n\"," FLAGS_0 ",\"fields\":{}}\n");
+			 "\"socket\":null,\"facility\":null,\"severity\":null,\"tag\":null,"
+			 "\"syslog_pid\":null,\"message\":null,\"parsed\":false,"
+			 "\"raw\":\"\\n\"," FLAGS_0 ",\"fields\":{}}\n");
 	expect(&b.r, REPORT_HUMAN,
 	       "2026-11-26T15:53:21.123456Z seq=42 syslog ?[42/4242] uid=0: "
 	       "(unparsed, 1 bytes) \\x0a\n");
@@ -229,11 +233,12 @@ static void test_stream(void)
 	add_int(&b, EVF_RAW_FLAGS, EVLOG_RAW_CONTINUED, 4);
 	expect(&b.r, REPORT_JSON,
 	       COMMON_42 "\"comm\":null,\"exe\":null,\"transport\":\"stream\","
-	       "\"socket\":null,\"facility\":null,\"severity\":3,\"tag\":\"myid\","
-	       "\"syslog_pid\":null,\"message\":\"disk\",\"parsed\":true,"
-	       "\"raw\":\"<3>disk\\n\",\"claimed_uid\":0,\"claimed_gid\":0,"
-	       "\"sender_exited\":false,\"from_fd\":false,\"fd_unsealed\":false,\"truncated\":false,"
-	       "\"continued\":true}\n");
+			 "\"socket\":null,\"facility\":null,\"severity\":3,\"tag\":\"myid\","
+			 "\"syslog_pid\":null,\"message\":\"disk\",\"parsed\":true,"
+			 "\"raw\":\"<3>disk\\n\",\"claimed_uid\":0,\"claimed_gid\":0,"
+			 "\"sender_exited\":false,\"from_fd\":false,\"fd_unsealed\":false,"
+			 "\"truncated\":false,"
+			 "\"continued\":true}\n");
 	expect(&b.r, REPORT_HUMAN,
 	       "2026-11-26T15:53:21.123456Z seq=42 syslog ?[42/4242] uid=0 continued: "
 	       "myid: disk\n");
@@ -292,7 +297,7 @@ static void test_guest_exit_lost_checkpoint(void)
 	struct rb b;
 
 	rb_init(&b, EVLOG_GUEST_EXIT, 9, -1); /* 1 ns before the epoch */
-	add_int(&b, EVF_WAIT_STATUS, 9, 4); /* killed by SIGKILL */
+	add_int(&b, EVF_WAIT_STATUS, 9, 4);   /* killed by SIGKILL */
 	add_int(&b, EVF_EXIT_CODE, 137, 4);
 	expect(&b.r, REPORT_JSON,
 	       "{\"seq\":9,\"time\":\"1969-12-31T23:59:59.999999Z\",\"kind\":\"guest-exit\","

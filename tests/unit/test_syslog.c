@@ -10,23 +10,22 @@
 #define ABSENT NULL
 
 /* An expected slice: NULL means absent; otherwise exact bytes inside the input. */
-static void check_slice(const char *ctx, const char *what, struct syslog_slice s,
-			const char *exp, size_t explen, const void *in, size_t inlen)
+static void check_slice(const char *ctx, const char *what, struct syslog_slice s, const char *exp,
+			size_t explen, const void *in, size_t inlen)
 {
 	const uint8_t *b = in;
 
 	if (!exp) {
 		if (s.ptr) {
-			printf("#   %s: %s present (%zu bytes), expected absent\n",
-			       ctx, what, s.len);
+			printf("#   %s: %s present (%zu bytes), expected absent\n", ctx, what,
+			       s.len);
 			t_cur_failed = 1;
 		}
 		return;
 	}
 	if (!s.ptr || s.len != explen || memcmp(s.ptr, exp, explen) != 0) {
 		printf("#   %s: %s = \"%.*s\" (%zu), expected \"%s\"\n", ctx, what,
-		       s.ptr ? (int)s.len : 6, s.ptr ? (const char *)s.ptr : "(null)",
-		       s.len, exp);
+		       s.ptr ? (int)s.len : 6, s.ptr ? (const char *)s.ptr : "(null)", s.len, exp);
 		t_cur_failed = 1;
 		return;
 	}
@@ -36,7 +35,7 @@ static void check_slice(const char *ctx, const char *what, struct syslog_slice s
 	}
 }
 
-#define SL(ctx, what, s, exp, in, inlen)                                        \
+#define SL(ctx, what, s, exp, in, inlen)                                                           \
 	check_slice(ctx, what, s, exp, (exp) ? strlen(exp) : 0, in, inlen)
 
 /* ---- datagrams ---- */
@@ -53,103 +52,105 @@ struct dcase {
 };
 
 static const struct dcase dcases[] = {
-	{ "glibc local, space-padded day", "<13>Nov  6 15:53:21 myprog[123]: hello world", 0,
-	  0, SYSLOG_FMT_RFC3164, 1, 5, "Nov  6 15:53:21", ABSENT, "myprog", "123", ABSENT, ABSENT,
-	  "hello world", 0 },
-	{ "logger local form", "<13>Nov 26 15:53:21 root: hello", 0, 0, SYSLOG_FMT_RFC3164, 1, 5,
-	  "Nov 26 15:53:21", ABSENT, "root", ABSENT, ABSENT, ABSENT, "hello", 0 },
-	{ "zero-padded day", "<13>Nov 06 01:02:03 a: b", 0, 0, SYSLOG_FMT_RFC3164, 1, 5,
-	  "Nov 06 01:02:03", ABSENT, "a", ABSENT, ABSENT, ABSENT, "b", 0 },
-	{ "RFC 3164 example with host",
-	  "<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8", 0, 0,
-	  SYSLOG_FMT_RFC3164, 4, 2, "Oct 11 22:14:15", "mymachine", "su", ABSENT, ABSENT, ABSENT,
-	  "'su root' failed for lonvick on /dev/pts/8", 0 },
-	{ "host and tag[pid]", "<86>Dec 31 23:59:60 web-01.example.com sshd[4242]: Accepted", 0,
-	  0, SYSLOG_FMT_RFC3164, 10, 6, "Dec 31 23:59:60", "web-01.example.com", "sshd", "4242",
-	  ABSENT, ABSENT, "Accepted", 0 },
-	{ "timestamp, no tag", "<13>Nov 26 15:53:21 hello world", 0, 0, SYSLOG_FMT_RFC3164, 1, 5,
-	  "Nov 26 15:53:21", ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "hello world", 0 },
-	{ "python SysLogHandler NUL", "<12>hello world", 16, 0, SYSLOG_FMT_RFC3164, 1, 4, ABSENT,
-	  ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "hello world", 0 },
-	{ "python ident, NUL", "<14>myapp: started", 19, 0, SYSLOG_FMT_RFC3164, 1, 6, ABSENT,
-	  ABSENT, "myapp", ABSENT, ABSENT, ABSENT, "started", 0 },
-	{ "trailing newline", "<14>myapp[7]: x\n", 0, 0, SYSLOG_FMT_RFC3164, 1, 6, ABSENT,
-	  ABSENT, "myapp", "7", ABSENT, ABSENT, "x", 0 },
-	{ "tag colon at end", "<14>Nov 26 15:53:21 prog:", 0, 0, SYSLOG_FMT_RFC3164, 1, 6,
-	  "Nov 26 15:53:21", ABSENT, "prog", ABSENT, ABSENT, ABSENT, "", 0 },
-	{ "empty message after tag", "<14>prog: ", 0, 0, SYSLOG_FMT_RFC3164, 1, 6, ABSENT, ABSENT,
-	  "prog", ABSENT, ABSENT, ABSENT, "", 0 },
-	{ "PRI 0", "<0>x", 0, 0, SYSLOG_FMT_RFC3164, 0, 0, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT,
-	  ABSENT, "x", 0 },
-	{ "PRI 191", "<191>x", 0, 0, SYSLOG_FMT_RFC3164, 23, 7, ABSENT, ABSENT, ABSENT, ABSENT,
-	  ABSENT, ABSENT, "x", 0 },
-	{ "PRI only", "<5>", 0, 0, SYSLOG_FMT_RFC3164, 0, 5, ABSENT, ABSENT, ABSENT, ABSENT,
-	  ABSENT, ABSENT, "", 0 },
-	{ "URL is no tag", "<14>http://x", 0, 0, SYSLOG_FMT_RFC3164, 1, 6, ABSENT, ABSENT, ABSENT,
-	  ABSENT, ABSENT, ABSENT, "http://x", 0 },
-	{ "non-numeric pid is no tag", "<14>a[b]: c", 0, 0, SYSLOG_FMT_RFC3164, 1, 6, ABSENT,
-	  ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "a[b]: c", 0 },
-	{ "RFC 3339 in 3164", "<14>2026-11-26T15:53:21.123456+00:00 host app[1]: m", 0, 0,
-	  SYSLOG_FMT_RFC3164, 1, 6, "2026-11-26T15:53:21.123456+00:00", "host", "app", "1",
-	  ABSENT, ABSENT, "m", 0 },
-	{ "bad month is no timestamp", "<14>Foo 26 15:53:21 x: y", 0, 0, SYSLOG_FMT_RFC3164, 1, 6,
-	  ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "Foo 26 15:53:21 x: y", 0 },
-	{ "UTF-8 message", "<14>app: h\xc3\xa9llo \xf0\x9f\x98\x80", 0, 0, SYSLOG_FMT_RFC3164, 1,
-	  6, ABSENT, ABSENT, "app", ABSENT, ABSENT, ABSENT, "h\xc3\xa9llo \xf0\x9f\x98\x80", 0 },
-	{ "RFC 5424 example",
-	  "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 "
-	  "[exampleSDID@32473 iut=\"3\" eventSource=\"Application\" eventID=\"1011\"] "
-	  "\xef\xbb\xbf" "An application event",
-	  0, 0, SYSLOG_FMT_RFC5424, 20, 5, "2003-10-11T22:14:15.003Z", "mymachine.example.com",
-	  "evntslog", ABSENT, "ID47",
-	  "[exampleSDID@32473 iut=\"3\" eventSource=\"Application\" eventID=\"1011\"]",
-	  "An application event", 0 },
-	{ "RFC 5424 all nil", "<13>1 - - - - - -", 0, 0, SYSLOG_FMT_RFC5424, 1, 5, ABSENT, ABSENT,
-	  ABSENT, ABSENT, ABSENT, ABSENT, "", 0 },
-	{ "RFC 5424 logger", "<13>1 2026-11-26T15:53:21.123456+00:00 host root - - "
-	  "[timeQuality tzKnown=\"1\" isSynced=\"0\"] hello", 0, 0, SYSLOG_FMT_RFC5424, 1, 5,
-	  "2026-11-26T15:53:21.123456+00:00", "host", "root", ABSENT, ABSENT,
-	  "[timeQuality tzKnown=\"1\" isSynced=\"0\"]", "hello", 0 },
-	{ "RFC 5424 SD escapes, two elements",
-	  "<13>1 - h app 12 - [x@1 a=\"q\\\"b\\]c\\\\\"][y@2] m", 0, 0, SYSLOG_FMT_RFC5424, 1, 5,
-	  ABSENT, "h", "app", "12", ABSENT, "[x@1 a=\"q\\\"b\\]c\\\\\"][y@2]", "m", 0 },
-	{ "RFC 5424 no MSG", "<13>1 - h a p m [x@1]", 0, 0, SYSLOG_FMT_RFC5424, 1, 5, ABSENT, "h",
-	  "a", "p", "m", "[x@1]", "", 0 },
+	{"glibc local, space-padded day", "<13>Nov  6 15:53:21 myprog[123]: hello world", 0, 0,
+	 SYSLOG_FMT_RFC3164, 1, 5, "Nov  6 15:53:21", ABSENT, "myprog", "123", ABSENT, ABSENT,
+	 "hello world", 0},
+	{"logger local form", "<13>Nov 26 15:53:21 root: hello", 0, 0, SYSLOG_FMT_RFC3164, 1, 5,
+	 "Nov 26 15:53:21", ABSENT, "root", ABSENT, ABSENT, ABSENT, "hello", 0},
+	{"zero-padded day", "<13>Nov 06 01:02:03 a: b", 0, 0, SYSLOG_FMT_RFC3164, 1, 5,
+	 "Nov 06 01:02:03", ABSENT, "a", ABSENT, ABSENT, ABSENT, "b", 0},
+	{"RFC 3164 example with host",
+	 "<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8", 0, 0,
+	 SYSLOG_FMT_RFC3164, 4, 2, "Oct 11 22:14:15", "mymachine", "su", ABSENT, ABSENT, ABSENT,
+	 "'su root' failed for lonvick on /dev/pts/8", 0},
+	{"host and tag[pid]", "<86>Dec 31 23:59:60 web-01.example.com sshd[4242]: Accepted", 0, 0,
+	 SYSLOG_FMT_RFC3164, 10, 6, "Dec 31 23:59:60", "web-01.example.com", "sshd", "4242", ABSENT,
+	 ABSENT, "Accepted", 0},
+	{"timestamp, no tag", "<13>Nov 26 15:53:21 hello world", 0, 0, SYSLOG_FMT_RFC3164, 1, 5,
+	 "Nov 26 15:53:21", ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "hello world", 0},
+	{"python SysLogHandler NUL", "<12>hello world", 16, 0, SYSLOG_FMT_RFC3164, 1, 4, ABSENT,
+	 ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "hello world", 0},
+	{"python ident, NUL", "<14>myapp: started", 19, 0, SYSLOG_FMT_RFC3164, 1, 6, ABSENT, ABSENT,
+	 "myapp", ABSENT, ABSENT, ABSENT, "started", 0},
+	{"trailing newline", "<14>myapp[7]: x\n", 0, 0, SYSLOG_FMT_RFC3164, 1, 6, ABSENT, ABSENT,
+	 "myapp", "7", ABSENT, ABSENT, "x", 0},
+	{"tag colon at end", "<14>Nov 26 15:53:21 prog:", 0, 0, SYSLOG_FMT_RFC3164, 1, 6,
+	 "Nov 26 15:53:21", ABSENT, "prog", ABSENT, ABSENT, ABSENT, "", 0},
+	{"empty message after tag", "<14>prog: ", 0, 0, SYSLOG_FMT_RFC3164, 1, 6, ABSENT, ABSENT,
+	 "prog", ABSENT, ABSENT, ABSENT, "", 0},
+	{"PRI 0", "<0>x", 0, 0, SYSLOG_FMT_RFC3164, 0, 0, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT,
+	 ABSENT, "x", 0},
+	{"PRI 191", "<191>x", 0, 0, SYSLOG_FMT_RFC3164, 23, 7, ABSENT, ABSENT, ABSENT, ABSENT,
+	 ABSENT, ABSENT, "x", 0},
+	{"PRI only", "<5>", 0, 0, SYSLOG_FMT_RFC3164, 0, 5, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT,
+	 ABSENT, "", 0},
+	{"URL is no tag", "<14>http://x", 0, 0, SYSLOG_FMT_RFC3164, 1, 6, ABSENT, ABSENT, ABSENT,
+	 ABSENT, ABSENT, ABSENT, "http://x", 0},
+	{"non-numeric pid is no tag", "<14>a[b]: c", 0, 0, SYSLOG_FMT_RFC3164, 1, 6, ABSENT, ABSENT,
+	 ABSENT, ABSENT, ABSENT, ABSENT, "a[b]: c", 0},
+	{"RFC 3339 in 3164", "<14>2026-11-26T15:53:21.123456+00:00 host app[1]: m", 0, 0,
+	 SYSLOG_FMT_RFC3164, 1, 6, "2026-11-26T15:53:21.123456+00:00", "host", "app", "1", ABSENT,
+	 ABSENT, "m", 0},
+	{"bad month is no timestamp", "<14>Foo 26 15:53:21 x: y", 0, 0, SYSLOG_FMT_RFC3164, 1, 6,
+	 ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "Foo 26 15:53:21 x: y", 0},
+	{"UTF-8 message", "<14>app: h\xc3\xa9llo \xf0\x9f\x98\x80", 0, 0, SYSLOG_FMT_RFC3164, 1, 6,
+	 ABSENT, ABSENT, "app", ABSENT, ABSENT, ABSENT, "h\xc3\xa9llo \xf0\x9f\x98\x80", 0},
+	{"RFC 5424 example",
+	 "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 "
+	 "[exampleSDID@32473 iut=\"3\" eventSource=\"Application\" eventID=\"1011\"] "
+	 "\xef\xbb\xbf"
+	 "An application event",
+	 0, 0, SYSLOG_FMT_RFC5424, 20, 5, "2003-10-11T22:14:15.003Z", "mymachine.example.com",
+	 "evntslog", ABSENT, "ID47",
+	 "[exampleSDID@32473 iut=\"3\" eventSource=\"Application\" eventID=\"1011\"]",
+	 "An application event", 0},
+	{"RFC 5424 all nil", "<13>1 - - - - - -", 0, 0, SYSLOG_FMT_RFC5424, 1, 5, ABSENT, ABSENT,
+	 ABSENT, ABSENT, ABSENT, ABSENT, "", 0},
+	{"RFC 5424 logger",
+	 "<13>1 2026-11-26T15:53:21.123456+00:00 host root - - "
+	 "[timeQuality tzKnown=\"1\" isSynced=\"0\"] hello",
+	 0, 0, SYSLOG_FMT_RFC5424, 1, 5, "2026-11-26T15:53:21.123456+00:00", "host", "root", ABSENT,
+	 ABSENT, "[timeQuality tzKnown=\"1\" isSynced=\"0\"]", "hello", 0},
+	{"RFC 5424 SD escapes, two elements",
+	 "<13>1 - h app 12 - [x@1 a=\"q\\\"b\\]c\\\\\"][y@2] m", 0, 0, SYSLOG_FMT_RFC5424, 1, 5,
+	 ABSENT, "h", "app", "12", ABSENT, "[x@1 a=\"q\\\"b\\]c\\\\\"][y@2]", "m", 0},
+	{"RFC 5424 no MSG", "<13>1 - h a p m [x@1]", 0, 0, SYSLOG_FMT_RFC5424, 1, 5, ABSENT, "h",
+	 "a", "p", "m", "[x@1]", "", 0},
 	/* rejects */
-	{ "PRI 192", "<192>x", 0, -EBADMSG, SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT,
-	  ABSENT, ABSENT, ABSENT, "<192>x", 0 },
-	{ "PRI leading zero", "<013>x", 0, -EBADMSG, SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT,
-	  ABSENT, ABSENT, ABSENT, ABSENT, "<013>x", 0 },
-	{ "PRI missing >", "<13 x", 0, -EBADMSG, SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT,
-	  ABSENT, ABSENT, ABSENT, "<13 x", 0 },
-	{ "PRI 4 digits", "<0013>x", 0, -EBADMSG, SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT,
-	  ABSENT, ABSENT, ABSENT, "<0013>x", 0 },
-	{ "PRI empty", "<>x", 0, -EBADMSG, SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT, ABSENT,
-	  ABSENT, ABSENT, "<>x", 0 },
-	{ "no PRI", "hello", 0, -EBADMSG, SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT, ABSENT,
-	  ABSENT, ABSENT, "hello", 0 },
-	{ "embedded NUL", "<13>app: a\0b", 12, -EBADMSG, SYSLOG_FMT_RFC3164, 1, 5, ABSENT, ABSENT,
-	  "app", ABSENT, ABSENT, ABSENT, "a\0b", 3 },
-	{ "two trailing NULs", "<13>ab\0", 8, -EBADMSG, SYSLOG_FMT_RFC3164, 1, 5, ABSENT, ABSENT,
-	  ABSENT, ABSENT, ABSENT, ABSENT, "ab\0", 3 },
-	{ "overlong C0 80", "<13>a\xc0\x80", 0, -EBADMSG, SYSLOG_FMT_RFC3164, 1, 5, ABSENT,
-	  ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "a\xc0\x80", 0 },
-	{ "surrogate ED A0 80", "<13>a\xed\xa0\x80", 0, -EBADMSG, SYSLOG_FMT_RFC3164, 1, 5,
-	  ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "a\xed\xa0\x80", 0 },
-	{ "truncated sequence", "<13>a\xe2\x82", 0, -EBADMSG, SYSLOG_FMT_RFC3164, 1, 5, ABSENT,
-	  ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "a\xe2\x82", 0 },
-	{ "RFC 5424 bad timestamp", "<13>1 2026-13-01T00:00:00Z h a p m -", 0, -EBADMSG,
-	  SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT,
-	  "<13>1 2026-13-01T00:00:00Z h a p m -", 0 },
-	{ "RFC 5424 unterminated SD", "<13>1 - h a p m [x@1 a=\"b] m", 0, -EBADMSG,
-	  SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT,
-	  "<13>1 - h a p m [x@1 a=\"b] m", 0 },
-	{ "RFC 5424 APP-NAME too long",
-	  "<13>1 - h aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa p m -", 0, -EBADMSG,
-	  SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT,
-	  "<13>1 - h aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa p m -", 0 },
-	{ "RFC 5424 missing SD", "<13>1 - h a p m", 0, -EBADMSG, SYSLOG_FMT_NONE, -1, -1, ABSENT,
-	  ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "<13>1 - h a p m", 0 },
+	{"PRI 192", "<192>x", 0, -EBADMSG, SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT, ABSENT,
+	 ABSENT, ABSENT, "<192>x", 0},
+	{"PRI leading zero", "<013>x", 0, -EBADMSG, SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT,
+	 ABSENT, ABSENT, ABSENT, "<013>x", 0},
+	{"PRI missing >", "<13 x", 0, -EBADMSG, SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT,
+	 ABSENT, ABSENT, ABSENT, "<13 x", 0},
+	{"PRI 4 digits", "<0013>x", 0, -EBADMSG, SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT,
+	 ABSENT, ABSENT, ABSENT, "<0013>x", 0},
+	{"PRI empty", "<>x", 0, -EBADMSG, SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT, ABSENT,
+	 ABSENT, ABSENT, "<>x", 0},
+	{"no PRI", "hello", 0, -EBADMSG, SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT, ABSENT,
+	 ABSENT, ABSENT, "hello", 0},
+	{"embedded NUL", "<13>app: a\0b", 12, -EBADMSG, SYSLOG_FMT_RFC3164, 1, 5, ABSENT, ABSENT,
+	 "app", ABSENT, ABSENT, ABSENT, "a\0b", 3},
+	{"two trailing NULs", "<13>ab\0", 8, -EBADMSG, SYSLOG_FMT_RFC3164, 1, 5, ABSENT, ABSENT,
+	 ABSENT, ABSENT, ABSENT, ABSENT, "ab\0", 3},
+	{"overlong C0 80", "<13>a\xc0\x80", 0, -EBADMSG, SYSLOG_FMT_RFC3164, 1, 5, ABSENT, ABSENT,
+	 ABSENT, ABSENT, ABSENT, ABSENT, "a\xc0\x80", 0},
+	{"surrogate ED A0 80", "<13>a\xed\xa0\x80", 0, -EBADMSG, SYSLOG_FMT_RFC3164, 1, 5, ABSENT,
+	 ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "a\xed\xa0\x80", 0},
+	{"truncated sequence", "<13>a\xe2\x82", 0, -EBADMSG, SYSLOG_FMT_RFC3164, 1, 5, ABSENT,
+	 ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "a\xe2\x82", 0},
+	{"RFC 5424 bad timestamp", "<13>1 2026-13-01T00:00:00Z h a p m -", 0, -EBADMSG,
+	 SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT,
+	 "<13>1 2026-13-01T00:00:00Z h a p m -", 0},
+	{"RFC 5424 unterminated SD", "<13>1 - h a p m [x@1 a=\"b] m", 0, -EBADMSG, SYSLOG_FMT_NONE,
+	 -1, -1, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "<13>1 - h a p m [x@1 a=\"b] m",
+	 0},
+	{"RFC 5424 APP-NAME too long",
+	 "<13>1 - h aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa p m -", 0, -EBADMSG,
+	 SYSLOG_FMT_NONE, -1, -1, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, ABSENT,
+	 "<13>1 - h aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa p m -", 0},
+	{"RFC 5424 missing SD", "<13>1 - h a p m", 0, -EBADMSG, SYSLOG_FMT_NONE, -1, -1, ABSENT,
+	 ABSENT, ABSENT, ABSENT, ABSENT, ABSENT, "<13>1 - h a p m", 0},
 };
 
 static void test_datagram_table(void)
@@ -243,30 +244,30 @@ struct ucase {
 };
 
 static const struct ucase ucases[] = {
-	{ "", true },
-	{ "plain ascii", true },
-	{ "h\xc3\xa9llo", true },
-	{ "\xc2\x80", true },             /* U+0080 */
-	{ "\xdf\xbf", true },             /* U+07FF */
-	{ "\xe0\xa0\x80", true },         /* U+0800 */
-	{ "\xed\x9f\xbf", true },         /* U+D7FF */
-	{ "\xee\x80\x80", true },         /* U+E000 */
-	{ "\xef\xbf\xbf", true },         /* U+FFFF */
-	{ "\xf0\x90\x80\x80", true },     /* U+10000 */
-	{ "\xf4\x8f\xbf\xbf", true },     /* U+10FFFF */
-	{ "\xc0\x80", false },            /* overlong NUL */
-	{ "\xc1\xbf", false },            /* overlong */
-	{ "\xe0\x9f\xbf", false },        /* overlong */
-	{ "\xf0\x8f\xbf\xbf", false },    /* overlong */
-	{ "\xed\xa0\x80", false },        /* surrogate D800 */
-	{ "\xed\xbf\xbf", false },        /* surrogate DFFF */
-	{ "\xf4\x90\x80\x80", false },    /* above U+10FFFF */
-	{ "\xf5\x80\x80\x80", false },
-	{ "\xff", false },
-	{ "\x80", false },                /* stray continuation */
-	{ "\xe2\x82", false },            /* truncated */
-	{ "\xe2\x82(", false },           /* bad continuation */
-	{ "a\xf0\x9f\x98", false },       /* truncated at the end */
+	{"", true},
+	{"plain ascii", true},
+	{"h\xc3\xa9llo", true},
+	{"\xc2\x80", true},	     /* U+0080 */
+	{"\xdf\xbf", true},	     /* U+07FF */
+	{"\xe0\xa0\x80", true},	     /* U+0800 */
+	{"\xed\x9f\xbf", true},	     /* U+D7FF */
+	{"\xee\x80\x80", true},	     /* U+E000 */
+	{"\xef\xbf\xbf", true},	     /* U+FFFF */
+	{"\xf0\x90\x80\x80", true},  /* U+10000 */
+	{"\xf4\x8f\xbf\xbf", true},  /* U+10FFFF */
+	{"\xc0\x80", false},	     /* overlong NUL */
+	{"\xc1\xbf", false},	     /* overlong */
+	{"\xe0\x9f\xbf", false},     /* overlong */
+	{"\xf0\x8f\xbf\xbf", false}, /* overlong */
+	{"\xed\xa0\x80", false},     /* surrogate D800 */
+	{"\xed\xbf\xbf", false},     /* surrogate DFFF */
+	{"\xf4\x90\x80\x80", false}, /* above U+10FFFF */
+	{"\xf5\x80\x80\x80", false},
+	{"\xff", false},
+	{"\x80", false},	  /* stray continuation */
+	{"\xe2\x82", false},	  /* truncated */
+	{"\xe2\x82(", false},	  /* bad continuation */
+	{"a\xf0\x9f\x98", false}, /* truncated at the end */
 };
 
 static void test_utf8(void)
@@ -289,8 +290,8 @@ static void test_utf8(void)
 /* ---- journald native ---- */
 
 /* Build "NAME\n<le64 len>VALUE\n" into @out; returns bytes written. */
-static size_t bin_field(uint8_t *out, const char *name, const void *val,
-			size_t vlen, uint64_t claimed)
+static size_t bin_field(uint8_t *out, const char *name, const void *val, size_t vlen,
+			uint64_t claimed)
 {
 	size_t n = strlen(name), o = 0;
 
@@ -447,18 +448,18 @@ struct jcase {
 };
 
 static const struct jcase jcases[] = {
-	{ "message=hi\n", false, -1, -1 },           /* lowercase name */
-	{ "=hi\n", false, -1, -1 },                  /* empty name */
-	{ "1ABC=x\n", false, -1, -1 },               /* leading digit */
-	{ "_PID=1\nMESSAGE=x\n", true, -1, -1 },     /* trusted name: recorded */
-	{ "PRIORITY=8\n", false, -1, -1 },
-	{ "PRIORITY=07\n", false, -1, -1 },
-	{ "PRIORITY=\n", false, -1, -1 },
-	{ "PRIORITY=2\nPRIORITY=5\n", true, 2, -1 }, /* first wins */
-	{ "PRIORITY=x\nPRIORITY=5\n", false, -1, -1 },
-	{ "SYSLOG_FACILITY=23\n", true, -1, 23 },
-	{ "SYSLOG_FACILITY=24\n", false, -1, -1 },
-	{ "SYSLOG_IDENTIFIER=\xc0\x80\n", false, -1, -1 },
+	{"message=hi\n", false, -1, -1},       /* lowercase name */
+	{"=hi\n", false, -1, -1},	       /* empty name */
+	{"1ABC=x\n", false, -1, -1},	       /* leading digit */
+	{"_PID=1\nMESSAGE=x\n", true, -1, -1}, /* trusted name: recorded */
+	{"PRIORITY=8\n", false, -1, -1},
+	{"PRIORITY=07\n", false, -1, -1},
+	{"PRIORITY=\n", false, -1, -1},
+	{"PRIORITY=2\nPRIORITY=5\n", true, 2, -1}, /* first wins */
+	{"PRIORITY=x\nPRIORITY=5\n", false, -1, -1},
+	{"SYSLOG_FACILITY=23\n", true, -1, 23},
+	{"SYSLOG_FACILITY=24\n", false, -1, -1},
+	{"SYSLOG_IDENTIFIER=\xc0\x80\n", false, -1, -1},
 };
 
 static void test_journal_table(void)
@@ -471,10 +472,10 @@ static void test_journal_table(void)
 
 		syslog_journal_iter_init(&it, jcases[i].in, strlen(jcases[i].in));
 		r = syslog_journal_next(&it, &e, &m);
-		if (r != 1 || m.parsed != jcases[i].parsed ||
-		    m.severity != jcases[i].sev || m.facility != jcases[i].fac) {
-			printf("#   journal case %zu: r=%d parsed=%d sev=%d fac=%d\n",
-			       i, r, m.parsed, m.severity, m.facility);
+		if (r != 1 || m.parsed != jcases[i].parsed || m.severity != jcases[i].sev ||
+		    m.facility != jcases[i].fac) {
+			printf("#   journal case %zu: r=%d parsed=%d sev=%d fac=%d\n", i, r,
+			       m.parsed, m.severity, m.facility);
 			t_cur_failed = 1;
 		}
 	}
