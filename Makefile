@@ -61,7 +61,7 @@ $(BUILD)/tests/clients/%: tests/clients/%.c
 
 $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lseccomp -lpthread
 
 tests: $(BUILD)/vmmsec $(UNIT_BINS) $(TOOL_BINS) $(CLIENT_BINS) $(BENCH_BINS)
 
