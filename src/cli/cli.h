@@ -21,6 +21,7 @@ void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_run(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_log(int argc, char **argv);
+int cli_policy(int argc, char **argv);
 int cli_main(int argc, char **argv);
 
 #endif

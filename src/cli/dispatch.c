@@ -33,6 +33,7 @@ static const char usage[] =
 	"                  [--checkpoint-secs S] -- COMMAND [ARG...]\n"
 	"       vmmsec verify DIR|FILE [--anchor FILE]\n"
 	"       vmmsec log DIR|FILE [--json] [--kind KIND] [--follow]\n"
+	"       vmmsec policy check FILE\n"
 	"       vmmsec --help | --version\n";
 
 static const struct {
@@ -43,6 +44,7 @@ static const struct {
 	{"run", cli_run, CLI_EXIT_FAILURE},
 	{"verify", cli_verify, CLI_USAGE},
 	{"log", cli_log, CLI_USAGE},
+	{"policy", cli_policy, CLI_USAGE},
 };
 
 int cli_main(int argc, char **argv)
