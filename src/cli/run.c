@@ -258,6 +258,13 @@ int cli_run(int argc, char **argv)
 
 	if (parse_args(argc, argv, &a) < 0)
 		return CLI_EXIT_FAILURE;
+	const char *what, *why;
+	if ((r = guest_probe(&what, &why)) < 0) {
+		cli_cannot(-r, "run a guest: this kernel lacks %s", what);
+		if (why)
+			cli_say("hint: %s", why);
+		return CLI_EXIT_FAILURE;
+	}
 	if ((dirfd = open_log_dir(a.log_dir)) < 0) {
 		cli_cannot(-dirfd, "open log directory %s", a.log_dir);
 		return CLI_EXIT_FAILURE;

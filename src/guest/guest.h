@@ -118,6 +118,14 @@ int guest_send_msg(int ctl_fd, const struct guest_msg *m, const int *fds, size_t
 /* Map a host id to the guest's view; returns 65534 (overflow id) if unmapped. */
 uint32_t guest_idmap_to_guest(const struct guest_idmap *m, uint32_t host_id);
 
+/*
+ * guest_probe - check, by trying them, the kernel features a guest needs:
+ * user namespaces, seccomp user notification, pidfd_open, pidfd_getfd and
+ * openat2.  Returns 0, or -errno with *what naming the missing piece and
+ * *hint saying how to get it (static strings).
+ */
+int guest_probe(const char **what, const char **hint);
+
 /* Close every fd of @g.  Safe to call twice. */
 void guest_release(struct guest *g);
 

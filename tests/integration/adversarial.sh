@@ -174,3 +174,13 @@ if [ "$(id -u)" -eq 0 ]; then
 else
 	ok "# SKIP full-disk test needs root to mount a small tmpfs"
 fi
+
+# --- a kernel without what vmmsec needs: found by trying, named, exit 125 ---
+for sc in pidfd_getfd openat2 pidfd_open; do
+	out=$("$TOOLS/nosys" "$sc" -- "$VMMSEC" run --log "$T/nosys" -- true 2>&1); rc=$?
+	expect_match "without $sc: exit 125 naming it, with a hint" "$rc $out" \
+		"^125 vmmsec: cannot run a guest: this kernel lacks $sc\(2\): Function not implemented.*hint: vmmsec needs Linux 5.6"
+done
+out=$("$TOOLS/nosys" seccomp -- "$VMMSEC" run --log "$T/nosys" -- true 2>&1); rc=$?
+expect_match "without seccomp user notification: exit 125 naming it" "$rc $out" \
+	"^125 vmmsec: cannot run a guest: this kernel lacks seccomp user notification"
