@@ -145,8 +145,7 @@ static int start_record(struct evlog_writer *w, const struct guest *g, const str
 		n += l;
 	}
 	for (int i = 0; i < 4; i++)
-		for (int b = 0; b < 4; b++)
-			u[i][b] = (uint8_t)(v[i] >> (8 * b));
+		util_put_le32(u[i], v[i]);
 	int ml = snprintf(map, sizeof(map), "%u %u %u", g->uidmap.guest_first, g->uidmap.host_first,
 			  g->uidmap.count);
 	struct evlog_field f[] = {

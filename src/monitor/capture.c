@@ -96,12 +96,6 @@ uint64_t capture_count(const struct capture *c)
 	return c->count;
 }
 
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 struct origin {
 	enum guest_sock sock;
 	const struct ucred *cred; /* NULL: the kernel gave none */
@@ -130,12 +124,13 @@ static int emit(struct capture *c, const struct origin *o, const void *raw, size
 		flags = EVLOG_SENDER_EXITED | EVLOG_SENDER_NO_EXE;
 	if (s) {
 		flags = s->flags;
+		/* Nothing read from /proc (gone at once): the kernel-reported ids are all we have. */
 		uint32_t uid = s->comm_len ? s->host_uid : (uint32_t)o->cred->uid;
 		uint32_t gid = s->comm_len ? s->host_gid : (uint32_t)o->cred->gid;
-		put_u32(n[0], s->guest_pid);
-		put_u32(n[1], s->host_pid);
-		put_u32(n[2], guest_idmap_to_guest(&c->g->uidmap, uid));
-		put_u32(n[3], guest_idmap_to_guest(&c->g->gidmap, gid));
+		util_put_le32(n[0], s->guest_pid);
+		util_put_le32(n[1], s->host_pid);
+		util_put_le32(n[2], guest_idmap_to_guest(&c->g->uidmap, uid));
+		util_put_le32(n[3], guest_idmap_to_guest(&c->g->gidmap, gid));
 		f[k++] = (struct evlog_field){EVF_PID, 4, n[0]};
 		f[k++] = (struct evlog_field){EVF_HOST_PID, 4, n[1]};
 		f[k++] = (struct evlog_field){EVF_UID, 4, n[2]};
@@ -144,18 +139,18 @@ static int emit(struct capture *c, const struct origin *o, const void *raw, size
 		f[k++] = (struct evlog_field){EVF_EXE, (uint32_t)s->exe_len, s->exe};
 	}
 	if (o->cred) {
-		put_u32(n[4], guest_idmap_to_guest(&c->g->uidmap, o->cred->uid));
-		put_u32(n[5], guest_idmap_to_guest(&c->g->gidmap, o->cred->gid));
+		util_put_le32(n[4], guest_idmap_to_guest(&c->g->uidmap, o->cred->uid));
+		util_put_le32(n[5], guest_idmap_to_guest(&c->g->gidmap, o->cred->gid));
 		f[k++] = (struct evlog_field){EVF_CLAIMED_UID, 4, n[4]};
 		f[k++] = (struct evlog_field){EVF_CLAIMED_GID, 4, n[5]};
 	}
-	put_u32(n[6], flags);
+	util_put_le32(n[6], flags);
 	f[k++] = (struct evlog_field){EVF_SENDER_FLAGS, 4, n[6]};
 	f[k++] = (struct evlog_field){EVF_TRANSPORT, 1, &transport};
 	f[k++] = (struct evlog_field){EVF_SOCKET, (uint32_t)strlen(path), path};
 	f[k++] = (struct evlog_field){EVF_RAW, (uint32_t)len, raw};
 	if (o->raw_flags) {
-		put_u32(n[7], o->raw_flags);
+		util_put_le32(n[7], o->raw_flags);
 		f[k++] = (struct evlog_field){EVF_RAW_FLAGS, 4, n[7]};
 	}
 	if (o->stream_hdr)
@@ -214,8 +209,7 @@ static int snapshot_fd(int fd, uint8_t **out, size_t *len, uint32_t *flags)
 static int lost(struct capture *c, uint64_t count, const char *reason)
 {
 	uint8_t n[8];
-	for (int i = 0; i < 8; i++)
-		n[i] = (uint8_t)(count >> (8 * i));
+	util_put_le64(n, count);
 	struct evlog_field f[] = {{EVF_LOST_COUNT, 8, n},
 				  {EVF_LOST_REASON, (uint32_t)strlen(reason), reason}};
 	return evlog_append(c->w, EVLOG_LOST, f, 2);

@@ -33,13 +33,7 @@ struct loop {
 	bool listener_hup; /* every filtered task is gone */
 };
 
-static void put_i32(uint8_t *p, int32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)((uint32_t)v >> (8 * i));
-}
-
-static int exit_code(const struct monitor_result *res)
+int monitor_exit_code(const struct monitor_result *res)
 {
 	if (res->exec_errno)
 		return res->exec_errno == ENOENT ? 127 : 126;
@@ -50,11 +44,6 @@ static int exit_code(const struct monitor_result *res)
 	if (WIFSIGNALED(res->wait_status))
 		return 128 + WTERMSIG(res->wait_status);
 	return 125;
-}
-
-int monitor_exit_code(const struct monitor_result *res)
-{
-	return exit_code(res);
 }
 
 static void read_ctl(struct loop *l)
@@ -123,8 +112,8 @@ static int on_timer(struct loop *l)
 static int write_exit_record(struct loop *l)
 {
 	uint8_t st[4], code[4];
-	put_i32(st, l->res->wait_status);
-	put_i32(code, exit_code(l->res));
+	util_put_le32(st, (uint32_t)l->res->wait_status);
+	util_put_le32(code, (uint32_t)monitor_exit_code(l->res));
 	struct evlog_field f[] = {{EVF_WAIT_STATUS, 4, st}, {EVF_EXIT_CODE, 4, code}};
 	return evlog_append(l->w, EVLOG_GUEST_EXIT, f, 2);
 }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -49,6 +50,19 @@ static inline void util_closep(int *fd)
 		while (_r == -1 && errno == EINTR);                                                \
 		_r;                                                                                \
 	})
+
+/* Little-endian encoders for evidence-log fields. */
+static inline void util_put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void util_put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
 
 /* Write all of buf; returns 0 or -errno. */
 int util_write_all(int fd, const void *buf, size_t len);
