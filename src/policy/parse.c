@@ -375,48 +375,39 @@ static void directive_rule(struct parser *ps)
 	v[p->nrules++] = r;
 }
 
-static void directive_default(struct parser *ps)
+/* A once-only two-word directive: "default allow|deny", "blp off|on". */
+static void directive_switch(struct parser *ps, const char *missing, const char *what,
+			     const char *no, const char *yes, bool *value, unsigned *line)
 {
-	struct policy *p = ps->p;
-
-	if (!need(ps, 1, "value after 'default' (allow or deny)"))
+	if (!need(ps, 1, missing))
 		return;
 	const struct token *t = &ps->tok[1];
-	bool deny = !strcmp(t->v, "deny");
-	if (t->quoted || (!deny && strcmp(t->v, "allow"))) {
-		err(ps, t->col, "invalid default '%.32s' (expected allow or deny)", t->v);
+	bool on = !strcmp(t->v, yes);
+	if (t->quoted || (!on && strcmp(t->v, no))) {
+		err(ps, t->col, "invalid %s '%.32s' (expected %s or %s)", ps->tok[0].v, t->v, no,
+		    yes);
 		return;
 	}
-	if (check_trailing(ps, 2, "default value") < 0)
+	if (check_trailing(ps, 2, what) < 0)
 		return;
-	if (p->default_line) {
-		err(ps, ps->tok[0].col, "duplicate 'default' (first at line %u)", p->default_line);
+	if (*line) {
+		err(ps, ps->tok[0].col, "duplicate '%s' (first at line %u)", ps->tok[0].v, *line);
 		return;
 	}
-	p->default_deny = deny;
-	p->default_line = ps->line;
+	*value = on;
+	*line = ps->line;
+}
+
+static void directive_default(struct parser *ps)
+{
+	directive_switch(ps, "value after 'default' (allow or deny)", "default value", "allow",
+			 "deny", &ps->p->default_deny, &ps->p->default_line);
 }
 
 static void directive_blp(struct parser *ps)
 {
-	struct policy *p = ps->p;
-
-	if (!need(ps, 1, "value after 'blp' (on or off)"))
-		return;
-	const struct token *t = &ps->tok[1];
-	bool on = !strcmp(t->v, "on");
-	if (t->quoted || (!on && strcmp(t->v, "off"))) {
-		err(ps, t->col, "invalid blp '%.32s' (expected on or off)", t->v);
-		return;
-	}
-	if (check_trailing(ps, 2, "blp value") < 0)
-		return;
-	if (p->blp_line) {
-		err(ps, ps->tok[0].col, "duplicate 'blp' (first at line %u)", p->blp_line);
-		return;
-	}
-	p->blp = on;
-	p->blp_line = ps->line;
+	directive_switch(ps, "value after 'blp' (on or off)", "blp value", "off", "on", &ps->p->blp,
+			 &ps->p->blp_line);
 }
 
 static void directive_level(struct parser *ps)
