@@ -30,8 +30,9 @@
 #endif
 
 enum mode { NATIVE, CONTINUE, EMULATE, HOP, CONTINUE_SYNC, EMULATE_SYNC, HOP_SYNC, NMODES };
-static const char *const names[] = {"native", "notify+CONTINUE", "notify+emulate", "notify+emulate+hop",
-				    "sync+CONTINUE", "sync+emulate", "sync+emulate+hop"};
+static const char *const names[] = {
+	"native",	 "notify+CONTINUE", "notify+emulate",  "notify+emulate+hop",
+	"sync+CONTINUE", "sync+emulate",    "sync+emulate+hop"};
 static int sync_ok = 1;
 static const char *target = "/etc/hostname";
 
@@ -43,7 +44,10 @@ static void send_fd(int sock, int fd)
 	} u = {0};
 	char c = 'f';
 	struct iovec iov = {&c, 1};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.b,
+			    .msg_controllen = sizeof(u.b)};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
@@ -61,7 +65,10 @@ static int recv_fd(int sock)
 	} u;
 	char c;
 	struct iovec iov = {&c, 1};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = sizeof(u.b)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.b,
+			    .msg_controllen = sizeof(u.b)};
 	int fd = -1;
 	if (recvmsg(sock, &mh, 0) <= 0)
 		return -1;
@@ -116,7 +123,8 @@ static void supervise(int listener, enum mode m, int hop)
 	if (seccomp_notify_alloc(&req, &resp) < 0)
 		exit(6);
 	if (m >= CONTINUE_SYNC) {
-		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
+		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+			  SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
 			sync_ok = 0, fprintf(stderr, "sync wake-up: %s\n", strerror(errno));
 		m -= CONTINUE_SYNC - CONTINUE;
 	}
@@ -132,7 +140,8 @@ static void supervise(int listener, enum mode m, int hop)
 			continue;
 		}
 		/* Read the path once, then act on our copy. */
-		struct iovec l = {path, sizeof(path) - 1}, r = {(void *)(uintptr_t)req->data.args[1], sizeof(path) - 1};
+		struct iovec l = {path, sizeof(path) - 1},
+			     r = {(void *)(uintptr_t)req->data.args[1], sizeof(path) - 1};
 		ssize_t got = process_vm_readv(req->pid, &l, 1, &r, 1, 0);
 		if (got <= 0) {
 			resp->error = -EFAULT;
@@ -148,8 +157,10 @@ static void supervise(int listener, enum mode m, int hop)
 		} else {
 			fd = open(path, O_RDONLY | O_CLOEXEC);
 		}
-		struct seccomp_notif_addfd add = {.id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND,
-						  .srcfd = (unsigned)fd, .newfd_flags = O_CLOEXEC};
+		struct seccomp_notif_addfd add = {.id = req->id,
+						  .flags = SECCOMP_ADDFD_FLAG_SEND,
+						  .srcfd = (unsigned)fd,
+						  .newfd_flags = O_CLOEXEC};
 		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) < 0) {
 			resp->error = -errno;
 			seccomp_notify_respond(listener, resp);
@@ -180,7 +191,8 @@ static double run(enum mode m, long n)
 		if (m != NATIVE) {
 			scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
 			if (!f || seccomp_attr_set(f, SCMP_FLTATR_CTL_NNP, 1) < 0 ||
-			    seccomp_rule_add(f, SCMP_ACT_NOTIFY, SCMP_SYS(openat), 0) < 0 || seccomp_load(f) < 0)
+			    seccomp_rule_add(f, SCMP_ACT_NOTIFY, SCMP_SYS(openat), 0) < 0 ||
+			    seccomp_load(f) < 0)
 				_exit(9);
 			send_fd(sp[1], seccomp_notify_fd(f));
 		}
@@ -226,7 +238,8 @@ int main(int argc, char **argv)
 	for (int r = 0; r < reps; r++) /* interleaved: the machine drifts */
 		for (int m = 0; m < NMODES; m++)
 			v[m][r] = run((enum mode)m, n);
-	printf("openat(\"%s\")+close, %ld per run, median of %d interleaved runs\n", target, n, reps);
+	printf("openat(\"%s\")+close, %ld per run, median of %d interleaved runs\n", target, n,
+	       reps);
 	double base = 0;
 	for (int m = 0; m < NMODES; m++) {
 		qsort(v[m], (size_t)reps, sizeof(double), cmpd);
