@@ -52,7 +52,16 @@ enum evlog_tag {
 	EVF_LOST_COUNT = 30,	/* u64 */
 	EVF_LOST_REASON = 31,	/* bytes */
 	EVF_BACKEND = 32,	/* bytes: "seccomp" ... */
-				/* 64..79 are reserved for checkpoint internals (see FORMAT.md). */
+	/* access records (MAC decisions, issue #3/#4) */
+	EVF_PATH = 40,	   /* bytes: the path as the guest asked for it */
+	EVF_RESOLVED = 41, /* bytes: the kernel's path of the object */
+	EVF_DEV = 42,	   /* u64: st_dev of the object */
+	EVF_INO = 43,	   /* u64: st_ino of the object */
+	EVF_ACCESS = 44,   /* u32: EVLOG_ACCESS_R/W/A bits requested */
+	EVF_DECISION = 45, /* u8: 1 allow, 0 deny */
+	EVF_REASON = 46,   /* bytes: rule FILE:LINE, "default", or the BLP clause */
+	EVF_SYSCALL = 47,  /* bytes: system call name */
+			   /* 64..79 are reserved for checkpoint internals (see FORMAT.md). */
 };
 
 enum evlog_transport {
@@ -67,6 +76,10 @@ enum evlog_transport {
 #define EVLOG_RAW_TRUNCATED 0x2u /* raw was longer than EVLOG_RAW_MAX */
 #define EVLOG_RAW_CONTINUED 0x4u /* stream line split, more follows */
 #define EVLOG_RAW_UNSEALED 0x8u	 /* fd was writable by the guest until captured */
+
+#define EVLOG_ACCESS_R 0x1u /* same bits as POLICY_R/W/A */
+#define EVLOG_ACCESS_W 0x2u
+#define EVLOG_ACCESS_A 0x4u
 
 #define EVLOG_RAW_MAX (16u << 20) /* largest raw payload kept in one record */
 #define EVLOG_MAX_FIELDS 32

@@ -358,6 +358,58 @@ static void json_hex(struct report_buf *b, const char *key, struct syslog_slice 
 	report_buf_append(b, "\"", 1);
 }
 
+/* "r", "w", "a", "rw", "ra"... for an EVF_ACCESS mask; NULL if absent or unknown bits. */
+static const char *access_letters(const struct evlog_record *r, char buf[4])
+{
+	uint64_t m;
+	size_t n = 0;
+
+	if (!field_uint(r, EVF_ACCESS, 4, &m) ||
+	    (m & ~(uint64_t)(EVLOG_ACCESS_R | EVLOG_ACCESS_W | EVLOG_ACCESS_A)))
+		return NULL;
+	if (m & EVLOG_ACCESS_R)
+		buf[n++] = 'r';
+	if (m & EVLOG_ACCESS_W)
+		buf[n++] = 'w';
+	if (m & EVLOG_ACCESS_A)
+		buf[n++] = 'a';
+	buf[n] = 0;
+	return buf;
+}
+
+/* "allow", "deny", or NULL when the field is missing or malformed. */
+static const char *decision_word(const struct evlog_record *r)
+{
+	uint64_t d;
+
+	if (!field_uint(r, EVF_DECISION, 1, &d) || d > 1)
+		return NULL;
+	return d ? "allow" : "deny";
+}
+
+static void json_access(struct report_buf *b, const struct evlog_record *r)
+{
+	char acc[4];
+	const char *a = access_letters(r, acc), *d = decision_word(r);
+
+	j_field_str(b, "path", r, EVF_PATH);
+	j_field_str(b, "resolved", r, EVF_RESOLVED);
+	j_field_num(b, "dev", r, EVF_DEV, 8, false);
+	j_field_num(b, "ino", r, EVF_INO, 8, false);
+	jkey(b, "access");
+	if (a)
+		report_json_string(b, a, strlen(a));
+	else
+		report_buf_append(b, "null", 4);
+	jkey(b, "decision");
+	if (d)
+		report_json_string(b, d, strlen(d));
+	else
+		report_buf_append(b, "null", 4);
+	j_field_str(b, "reason", r, EVF_REASON);
+	j_field_str(b, "syscall", r, EVF_SYSCALL);
+}
+
 static void json_kind_fields(struct report_buf *b, const struct evlog_record *r)
 {
 	uint64_t st;
@@ -382,6 +434,9 @@ static void json_kind_fields(struct report_buf *b, const struct evlog_record *r)
 	case EVLOG_LOST:
 		j_field_num(b, "count", r, EVF_LOST_COUNT, 8, false);
 		j_field_str(b, "reason", r, EVF_LOST_REASON);
+		break;
+	case EVLOG_ACCESS:
+		json_access(b, r);
 		break;
 	default:
 		break;
@@ -546,9 +601,20 @@ static void human_other(struct report_buf *b, const struct evlog_record *r)
 		report_buf_append(b, " reason=", 8);
 		h_str(b, r, EVF_LOST_REASON, false);
 		break;
-	case EVLOG_ACCESS:
+	case EVLOG_ACCESS: {
+		char acc[4];
+		const char *a = access_letters(r, acc), *d = decision_word(r);
 		h_proc(b, r);
+		report_buf_printf(b, " %s %s ", d ? d : "?", a ? a : "?");
+		h_str(b, r, EVF_PATH, true);
+		report_buf_append(b, " (", 2);
+		h_str(b, r, EVF_RESOLVED, true);
+		report_buf_append(b, ") syscall=", 10);
+		h_str(b, r, EVF_SYSCALL, true);
+		report_buf_append(b, " reason=", 8);
+		h_str(b, r, EVF_REASON, false);
 		break;
+	}
 	default:
 		break;
 	}

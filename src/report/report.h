@@ -39,8 +39,12 @@
  *   guest-exit: wait_status, exit_code, signal (number when the guest was
  *     killed by a signal, else null).
  *   lost: count, reason.
- *   checkpoint and access: only the common keys (checkpoint internals are
- *     never rendered).
+ *   access: path (as the guest asked), resolved (the kernel's path of the
+ *     object), dev, ino (numbers), access ("r", "w", "a", "rw", ...),
+ *     decision ("allow" or "deny"), reason (rule FILE:LINE, "default" or the
+ *     BLP clause), syscall.
+ *   checkpoint: only the common keys (checkpoint internals are never
+ *     rendered).
  * Strings: '"' '\\' '\b' '\f' '\n' '\r' '\t' use the short escapes, other
  * C0 controls, DEL, C1 controls (U+0080..U+009F) and U+2028/U+2029 become
  * \u00XX / \u20XX, each byte that is not part of a strictly valid UTF-8
@@ -59,7 +63,8 @@
  *   TIME seq=N guest-exit status=S code=C[ signal=N]
  *   TIME seq=N lost count=N reason=R
  *   TIME seq=N checkpoint
- *   TIME seq=N access COMM[PID/HOST_PID] uid=UID
+ *   TIME seq=N access COMM[PID/HOST_PID] uid=UID DECISION ACCESS PATH
+ *     (RESOLVED) syscall=NAME reason=REASON
  *   TIME seq=N kind=K                               (unknown kinds)
  * Unknown numbers print as "?", a missing comm as "?".  Escaping: bytes
  * 0x20..0x7e print as is except '\\' -> "\\\\"; valid UTF-8 prints as is

@@ -399,6 +399,44 @@ static void test_escape_base64_time(void)
 	report_buf_release(&b);
 }
 
+static void test_access(void)
+{
+	struct rb b;
+
+	rb_init(&b, EVLOG_ACCESS, 9, T_2026);
+	add_int(&b, EVF_PID, 7, 4);
+	add_int(&b, EVF_HOST_PID, 7007, 4);
+	add_int(&b, EVF_UID, 1000, 4);
+	add_int(&b, EVF_GID, 1000, 4);
+	add_str(&b, EVF_COMM, "cat");
+	add_str(&b, EVF_EXE, "/usr/bin/cat");
+	add_str(&b, EVF_PATH, "../tmp/log");
+	add_str(&b, EVF_RESOLVED, "/tmp/log");
+	add_int(&b, EVF_DEV, 2049, 8);
+	add_int(&b, EVF_INO, 131074, 8);
+	add_int(&b, EVF_ACCESS, EVLOG_ACCESS_R | EVLOG_ACCESS_W, 4);
+	add_int(&b, EVF_DECISION, 0, 1);
+	add_str(&b, EVF_REASON, "seed.acl:1");
+	add_str(&b, EVF_SYSCALL, "openat");
+	expect(&b.r, REPORT_JSON,
+	       "{\"seq\":9,\"time\":\"2026-11-26T15:53:21.123456Z\",\"kind\":\"access\",\"pid\":7,"
+	       "\"host_pid\":7007,\"uid\":1000,\"gid\":1000,\"comm\":\"cat\",\"exe\":\"/usr/bin/"
+	       "cat\",\"path\":\"../tmp/log\",\"resolved\":\"/tmp/"
+	       "log\",\"dev\":2049,\"ino\":131074,"
+	       "\"access\":\"rw\",\"decision\":\"deny\",\"reason\":\"seed.acl:1\",\"syscall\":"
+	       "\"openat\"}\n");
+	expect(&b.r, REPORT_HUMAN,
+	       "2026-11-26T15:53:21.123456Z seq=9 access cat[7/7007] uid=1000 deny rw ../tmp/log "
+	       "(/tmp/log) syscall=openat reason=seed.acl:1\n");
+	/* A malformed decision or unknown access bits render as null / ?. */
+	rb_init(&b, EVLOG_ACCESS, 10, T_2026);
+	add_int(&b, EVF_ACCESS, 0x80, 4);
+	add_int(&b, EVF_DECISION, 7, 1);
+	expect(&b.r, REPORT_HUMAN,
+	       "2026-11-26T15:53:21.123456Z seq=10 access ?[?/?] uid=? ? ? ? (?) syscall=? "
+	       "reason=?\n");
+}
+
 static void test_bad_format(void)
 {
 	struct report_buf b;
@@ -424,6 +462,7 @@ int main(void)
 	RUN(test_guest_exit_lost_checkpoint);
 	RUN(test_json_string);
 	RUN(test_escape_base64_time);
+	RUN(test_access);
 	RUN(test_bad_format);
 	return TEST_DONE();
 }
