@@ -30,7 +30,7 @@ TOOL_BINS := $(TOOL_SRCS:%.c=$(BUILD)/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/*.c))
 HDRS := $(wildcard src/*/*.h tests/unit/*.h)
 
-.PHONY: all deps install check check-fast asan fuzz bench demo clean format format-check tests
+.PHONY: all deps install check asan fuzz bench demo clean format format-check tests vm-check
 
 all: $(BUILD)/vmmsec
 
@@ -106,3 +106,7 @@ format-check:
 
 clean:
 	rm -rf build build-clang build-asan build-fuzz
+
+# VM tier: vmmsec on Debian's 6.1 kernel under QEMU (tools/vm/vm-run).
+vm-check: tests
+	@bash tests/vm/smoke.sh

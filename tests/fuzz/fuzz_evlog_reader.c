@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "evlog/evlog.h"
+#include "report/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,7 +46,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct evlog_anchors a;
 	struct evlog_anchor v;
 	int fd = to_fd(data, size);
+	struct report_buf out;
 
+	report_buf_init(&out);
 	if (evlog_reader_new(&r, fd) == 0) {
 		for (int i = 0; i < 4096 && evlog_reader_next(r, &rec) == 1; i++) {
 			uint32_t u32 = 0;
@@ -58,6 +61,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     f++) /* touch every byte: ASan checks bounds */
 				for (uint32_t b = 0; b < rec.fields[f].len; b++)
 					u32 += ((const uint8_t *)rec.fields[f].data)[b];
+			/* What `vmmsec log` prints from any record must not crash either. */
+			report_buf_reset(&out);
+			(void)report_render(&rec, REPORT_JSON, &out);
+			report_buf_reset(&out);
+			(void)report_render(&rec, REPORT_HUMAN, &out);
 		}
 		fake_anchors(r, data, size, &a, &v);
 		if (evlog_verify(fd, &a, &res) == 0 && res.damage > EVLOG_BAD_HEADER)
@@ -67,6 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (evlog_verify(fd, NULL, &res) == 0 &&
 	    strnlen(res.detail, sizeof(res.detail)) == sizeof(res.detail))
 		abort();
+	report_buf_release(&out);
 	close(fd);
 	return 0;
 }
