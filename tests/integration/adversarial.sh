@@ -142,6 +142,18 @@ expect_eq "flood: no lost records" "$got" 0
 "$VMMSEC" verify "$D" >/dev/null
 expect_eq "flood: log verifies" "$?" 0
 
+# --- a flood while the guest runs its own syslogd: the daemon gets every message too ---
+D=$T/relayflood
+out=$(vrun "$D" -- sh -c "
+busybox syslogd -n -S -O /dev/shm/bb.log & pid=\$!
+i=0; until grep -q probe /dev/shm/bb.log 2>/dev/null || [ \$i -ge 5000 ]; do logger -t probe p; i=\$((i+1)); done
+$CLIENTS/flood -p 2 -n 20000 >/dev/null
+i=0; until [ \$(grep -c 'flood p=' /dev/shm/bb.log) -ge 40000 ] || [ \$i -ge 600 ]; do sleep 0.1; i=\$((i+1)); done
+grep -c 'flood p=' /dev/shm/bb.log; kill \$pid" 2>&1)
+expect_eq "flood through the relay: the guest's syslogd received all 40000" "$out" 40000
+got=$("$VMMSEC" log "$D" --json --kind syslog | grep -c 'flood p=')
+expect_eq "... and the monitor recorded all 40000" "$got" 40000
+
 # --- kill -9 of the monitor mid-flood ---
 D=$T/crash
 "$VMMSEC" run --log "$D" -- "$CLIENTS/flood" -p 4 -n 1000000 >/dev/null 2>&1 &
