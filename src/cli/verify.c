@@ -2,7 +2,9 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -10,8 +12,12 @@
 #include "evlog/evlog.h"
 #include "util/util.h"
 
-/* Verify one log; returns CLI_OK, CLI_TAMPERED or CLI_USAGE (I/O). */
-static int verify_one(const char *path, const char *anchor_path)
+/*
+ * Verify one log; returns CLI_OK, CLI_TAMPERED or CLI_USAGE (I/O).  With an
+ * anchor, *seen is set when the log's id could be read into @logid.
+ */
+static int verify_one(const char *path, const char *anchor_path, uint8_t logid[EVLOG_LOGID_BYTES],
+		      bool *seen)
 {
 	struct evlog_anchors anchors = {0};
 	struct evlog_verify_result res;
@@ -27,8 +33,8 @@ static int verify_one(const char *path, const char *anchor_path)
 	if (anchor_path) {
 		r = evlog_reader_new(&rd, fd);
 		if (r == 0) {
-			uint8_t logid[EVLOG_LOGID_BYTES];
-			memcpy(logid, evlog_reader_header(rd)->logid, sizeof(logid));
+			memcpy(logid, evlog_reader_header(rd)->logid, EVLOG_LOGID_BYTES);
+			*seen = true;
 			evlog_reader_free(rd);
 			cleanup_fd int afd = open(anchor_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 			unsigned line = 0, col = 0;
@@ -48,7 +54,7 @@ static int verify_one(const char *path, const char *anchor_path)
 			}
 			if (r == -ENOENT) {
 				char hex[2 * EVLOG_LOGID_BYTES + 1];
-				evlog_hex(logid, sizeof(logid), hex);
+				evlog_hex(logid, EVLOG_LOGID_BYTES, hex);
 				printf("%s: TAMPERED: wrong-key at seq 0 (offset 0): anchor file "
 				       "%s has no entry for log id %s\n",
 				       path, anchor_path, hex);
@@ -79,6 +85,47 @@ static int verify_one(const char *path, const char *anchor_path)
 	if (!res.final && res.detail[0])
 		printf("  %s\n", res.detail);
 	return CLI_OK;
+}
+
+/* A log the anchor file knows but DIR lacks was deleted whole. */
+static int missing_logs(const char *dir, const char *anchor_path,
+			uint8_t (*seen)[EVLOG_LOGID_BYTES], size_t nseen)
+{
+	uint8_t(*ids)[EVLOG_LOGID_BYTES] = NULL;
+	size_t n = 0;
+	unsigned line = 0, col = 0;
+	int rc = CLI_OK;
+
+	cleanup_fd int afd = open(anchor_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (afd < 0) {
+		cli_cannot(errno, "open anchor file %s", anchor_path);
+		return CLI_USAGE;
+	}
+	int r = evlog_anchors_logids(afd, &ids, &n, &line, &col);
+	if (r == -EBADMSG) {
+		fprintf(stderr, "%s:%u:%u: malformed anchor line\n", anchor_path, line, col);
+		return CLI_USAGE;
+	}
+	if (r < 0) {
+		cli_cannot(-r, "read anchor file %s", anchor_path);
+		return CLI_USAGE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool found = false;
+		for (size_t j = 0; j < nseen && !found; j++)
+			found = !memcmp(ids[i], seen[j], EVLOG_LOGID_BYTES);
+		if (!found) {
+			char hex[2 * EVLOG_LOGID_BYTES + 1];
+			evlog_hex(ids[i], EVLOG_LOGID_BYTES, hex);
+			printf("%s: TAMPERED: deleted: the anchor file names log %s, which is not "
+			       "in "
+			       "this directory\n",
+			       dir, hex);
+			rc = CLI_TAMPERED;
+		}
+	}
+	free(ids);
+	return rc;
 }
 
 int cli_verify(int argc, char **argv)
@@ -114,12 +161,28 @@ int cli_verify(int argc, char **argv)
 		cli_logs_free(&logs);
 		return CLI_USAGE;
 	}
+	uint8_t(*seen)[EVLOG_LOGID_BYTES] = calloc(logs.n ? logs.n : 1, EVLOG_LOGID_BYTES);
+	size_t nseen = 0;
+	if (!seen) {
+		cli_logs_free(&logs);
+		cli_cannot(ENOMEM, "verify");
+		return CLI_USAGE;
+	}
 	for (size_t i = 0; i < logs.n; i++) {
-		int v = verify_one(logs.path[i], anchor);
+		bool got = false;
+		int v = verify_one(logs.path[i], anchor, seen[nseen], &got);
+		nseen += got;
 		/* Tampering outranks an I/O error: say what was proven. */
 		if (v == CLI_TAMPERED || (v == CLI_USAGE && worst == CLI_OK))
 			worst = v;
 	}
+	struct stat st;
+	if (anchor && stat(argv[optind], &st) == 0 && S_ISDIR(st.st_mode)) {
+		int v = missing_logs(argv[optind], anchor, seen, nseen);
+		if (v == CLI_TAMPERED || (v == CLI_USAGE && worst == CLI_OK))
+			worst = v;
+	}
+	free(seen);
 	cli_logs_free(&logs);
 	return worst;
 }

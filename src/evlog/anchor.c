@@ -124,13 +124,29 @@ static int push_anchor(struct evlog_anchors *a, const struct aline *l, size_t *c
 }
 
 struct loader {
-	const uint8_t *logid;
+	const uint8_t *logid; /* NULL: collect every log id (ids, nids) instead */
 	struct evlog_anchors *out;
+	uint8_t (*ids)[EVLOG_LOGID_BYTES];
+	size_t nids, capids;
 	size_t cap;
 	bool have_header;
 	unsigned line;
 	unsigned err_col;
 };
+
+static int collect_id(struct loader *ld, const uint8_t *id)
+{
+	if (ld->nids == ld->capids) {
+		size_t ncap = ld->capids ? ld->capids * 2 : 16;
+		uint8_t(*nv)[EVLOG_LOGID_BYTES] = reallocarray(ld->ids, ncap, sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		ld->ids = nv;
+		ld->capids = ncap;
+	}
+	memcpy(ld->ids[ld->nids++], id, EVLOG_LOGID_BYTES);
+	return 0;
+}
 
 /* Apply one line; lines of other logs are syntax-checked and skipped. */
 static int take_line(struct loader *ld, const char *s, size_t n)
@@ -139,6 +155,8 @@ static int take_line(struct loader *ld, const char *s, size_t n)
 
 	if (!parse_line(s, n, &l, &ld->err_col))
 		return -EBADMSG;
+	if (!ld->logid)
+		return l.is_header ? collect_id(ld, l.logid) : 0;
 	if (memcmp(l.logid, ld->logid, EVLOG_LOGID_BYTES) != 0)
 		return 0;
 	if (l.is_header) {
@@ -236,7 +254,7 @@ static int load(int fd, struct loader *ld)
 		ld->err_col = (unsigned)have + 1;
 		return -EBADMSG;
 	}
-	return ld->have_header ? 0 : -ENOENT;
+	return ld->have_header || !ld->logid ? 0 : -ENOENT;
 }
 
 /**
@@ -279,4 +297,36 @@ void evlog_anchors_release(struct evlog_anchors *a)
 		return;
 	free(a->v);
 	memset(a, 0, sizeof(*a));
+}
+
+/**
+ * evlog_anchors_logids - the log ids an anchor file has header lines for.
+ * @fd: anchor file, read from offset 0
+ * @ids: result array (owned by the caller, free()); NULL when @n is 0
+ * @n: number of ids, in file order
+ * @err_line, @err_col: location of a syntax error (may be NULL)
+ *
+ * With it, a verifier notices a log that was deleted whole.  Returns 0,
+ * -EBADMSG for any malformed line, -ENOMEM, or the -errno of a read.
+ */
+int evlog_anchors_logids(int fd, uint8_t (**ids)[EVLOG_LOGID_BYTES], size_t *n, unsigned *err_line,
+			 unsigned *err_col)
+{
+	struct evlog_anchors unused = {0};
+	struct loader ld = {.out = &unused};
+	int r = load(fd, &ld);
+
+	if (err_line)
+		*err_line = r == -EBADMSG ? ld.line : 0;
+	if (err_col)
+		*err_col = r == -EBADMSG ? ld.err_col : 0;
+	if (r < 0) {
+		free(ld.ids);
+		*ids = NULL;
+		*n = 0;
+		return r;
+	}
+	*ids = ld.ids;
+	*n = ld.nids;
+	return 0;
 }

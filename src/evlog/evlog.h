@@ -213,6 +213,12 @@ struct evlog_anchors {
 int evlog_anchors_load(int fd, const uint8_t logid[EVLOG_LOGID_BYTES], struct evlog_anchors *out,
 		       unsigned *err_line, unsigned *err_col);
 void evlog_anchors_release(struct evlog_anchors *a);
+/*
+ * evlog_anchors_logids - every log id with a header line in the anchor file
+ * at @fd (free *ids).  0, -EBADMSG (with the error line and column), -errno.
+ */
+int evlog_anchors_logids(int fd, uint8_t (**ids)[EVLOG_LOGID_BYTES], size_t *n, unsigned *err_line,
+			 unsigned *err_col);
 
 enum evlog_damage {
 	EVLOG_INTACT = 0,

@@ -74,3 +74,13 @@ expect_eq "verify of a missing path: exit 2" "$?" 2
 printf 'garbage\n' >"$T/badanchor"
 out=$("$VMMSEC" verify "$D" --anchor "$T/badanchor" 2>&1); rc=$?
 expect_match "a malformed anchor file: FILE:LINE:COL error, exit 2" "$rc $out" "^2 $T/badanchor:1:1: "
+
+# a whole log deleted from a directory the anchor file covers
+D3=$T/two
+vrun "$D3" --anchor "$T/anchor3" -- logger one
+vrun "$D3" --anchor "$T/anchor3" -- logger two
+out=$("$VMMSEC" verify "$D3" --anchor "$T/anchor3"); rc=$?
+expect_match "two runs, one anchor file: both intact (exit 0)" "$rc $(printf '%s' "$out" | grep -c intact)" "^0 2$"
+rm "$(ls "$D3"/*.evl | head -1)"
+out=$("$VMMSEC" verify "$D3" --anchor "$T/anchor3"); rc=$?
+expect_match "deleting a whole log, against the anchor: deleted, exit 1" "$rc $out" "^1 .*TAMPERED: deleted: the anchor file names log [0-9a-f]{32}, which is not in this directory"

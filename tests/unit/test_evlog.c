@@ -1190,6 +1190,38 @@ static void expect_error(const char *text, unsigned eline, unsigned ecol)
 	CHECK(a.v == NULL && a.n == 0);
 }
 
+static void test_anchor_logids(void)
+{
+	const char *good = "vmmsec-anchor 1 logid=00112233445566778899aabbccddeeff pubkey="
+			   "0000000000000000000000000000000000000000000000000000000000000001\n"
+			   "vmmsec-anchor 1 logid=00112233445566778899aabbccddeeff ckpt=7 head="
+			   "0000000000000000000000000000000000000000000000000000000000000002\n"
+			   "vmmsec-anchor 1 logid=ffeeddccbbaa99887766554433221100 pubkey="
+			   "0000000000000000000000000000000000000000000000000000000000000003\n";
+	uint8_t(*ids)[EVLOG_LOGID_BYTES] = NULL;
+	size_t n = 99;
+	unsigned line, col;
+	int fd = text_fd(good);
+
+	CHECK_EQ(evlog_anchors_logids(fd, &ids, &n, &line, &col), 0);
+	CHECK_EQ(n, 2);
+	if (n == 2) {
+		CHECK_EQ(ids[0][0], 0x00);
+		CHECK_EQ(ids[0][15], 0xff);
+		CHECK_EQ(ids[1][0], 0xff);
+		CHECK_EQ(ids[1][15], 0x00);
+	}
+	free(ids);
+	close(fd);
+	fd = text_fd("vmmsec-anchor 1 logid=00112233445566778899aabbccddeeff pubkey="
+		     "00z0000000000000000000000000000000000000000000000000000000000000\n");
+	CHECK_EQ(evlog_anchors_logids(fd, &ids, &n, &line, &col), -EBADMSG);
+	CHECK_EQ(line, 1);
+	CHECK_EQ(col, 65);
+	CHECK(ids == NULL && n == 0);
+	close(fd);
+}
+
 static void test_anchor_parse(void)
 {
 	struct evlog_anchors a;
@@ -1277,5 +1309,6 @@ int main(void)
 	RUN(test_reader_garbage);
 	RUN(test_reader_bounds);
 	RUN(test_anchor_parse);
+	RUN(test_anchor_logids);
 	return TEST_DONE();
 }
