@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "monitor/capture.h"
+#include "monitor/framer.h"
 #include "monitor/relay.h"
 #include "monitor/sender.h"
 #include "util/util.h"
@@ -14,18 +15,11 @@
 /* Larger than any unix datagram: wmem_max caps a sender's buffer well below. */
 #define SLOT_BYTES (256u << 10)
 #define MAX_FDS 8
-#define STREAM_LINE_MAX (64u << 10)
-#define STREAM_HEADER_MAX 4096u
-#define STREAM_HEADER_LINES 7
 #define MAX_STREAMS 256
 
 struct stream {
 	int fd;
-	char hdr[STREAM_HEADER_MAX];
-	size_t hdr_len;
-	int hdr_lines;
-	char *line;
-	size_t line_len;
+	struct monitor_framer fr;
 };
 
 struct capture {
@@ -75,7 +69,7 @@ static void stream_close(struct capture *c, size_t idx)
 {
 	struct stream *s = c->streams[idx];
 	close(s->fd);
-	free(s->line);
+	monitor_framer_release(&s->fr);
 	free(s);
 	c->streams[idx] = c->streams[--c->nstreams];
 }
@@ -299,7 +293,9 @@ int capture_accept(struct capture *c)
 			return errno == EAGAIN || errno == EINTR || errno == ECONNABORTED ? 0
 											  : -errno;
 		struct stream *s = calloc(1, sizeof(*s));
-		if (!s || !(s->line = malloc(STREAM_LINE_MAX))) {
+		if (!s || monitor_framer_init(&s->fr) < 0) {
+			if (s)
+				monitor_framer_release(&s->fr);
 			free(s);
 			close(fd); /* its data would be lost: fail closed instead */
 			return -ENOMEM;
@@ -320,45 +316,22 @@ int capture_stream_fd(const struct capture *c, size_t idx)
 	return idx < c->nstreams ? c->streams[idx]->fd : -1;
 }
 
-static int stream_flush_line(struct capture *c, struct stream *s, const struct ucred *cred,
-			     uint32_t flags)
+struct line_ctx {
+	struct capture *c;
+	struct stream *s;
+	const struct ucred *cred;
+};
+
+/* One stream line is one record, carrying the connection's header verbatim. */
+static int stream_line(void *ctx, const char *line, size_t len, uint32_t flags)
 {
+	struct line_ctx *lc = ctx;
 	struct origin o = {.sock = GUEST_SOCK_JSTDOUT,
-			   .cred = cred,
-			   .stream_hdr = s->hdr,
-			   .stream_hdr_len = s->hdr_len,
+			   .cred = lc->cred,
+			   .stream_hdr = lc->s->fr.hdr,
+			   .stream_hdr_len = lc->s->fr.hdr_len,
 			   .raw_flags = flags};
-	int r = emit(c, &o, s->line, s->line_len);
-	s->line_len = 0;
-	return r;
-}
-
-/* Feed bytes from one sender: 7 header lines, then one record per line. */
-static int stream_feed(struct capture *c, struct stream *s, const uint8_t *p, size_t n,
-		       const struct ucred *cred)
-{
-	int r;
-
-	for (size_t i = 0; i < n; i++) {
-		if (s->hdr_lines < STREAM_HEADER_LINES) {
-			if (s->hdr_len >= STREAM_HEADER_MAX)
-				return -EPROTO; /* not the journald protocol: drop the connection */
-			s->hdr[s->hdr_len++] = (char)p[i];
-			if (p[i] == '\n')
-				s->hdr_lines++;
-			continue;
-		}
-		if (p[i] == '\n') {
-			if ((r = stream_flush_line(c, s, cred, 0)) < 0)
-				return r;
-			continue;
-		}
-		if (s->line_len == STREAM_LINE_MAX &&
-		    (r = stream_flush_line(c, s, cred, EVLOG_RAW_CONTINUED)) < 0)
-			return r;
-		s->line[s->line_len++] = (char)p[i];
-	}
-	return 0;
+	return emit(lc->c, &o, line, len);
 }
 
 int capture_stream(struct capture *c, size_t idx)
@@ -395,17 +368,18 @@ int capture_stream(struct capture *c, size_t idx)
 				close(fd);
 			}
 	}
+	struct line_ctx lc = {c, s, cred};
 	if (n <= 0) {
 		/* End of stream: a last line without newline is still a message. */
-		r = s->line_len ? stream_flush_line(c, s, cred, 0) : 0;
+		r = monitor_framer_finish(&s->fr, stream_line, &lc);
 		stream_close(c, idx);
 		return r < 0 ? r : 1;
 	}
-	r = stream_feed(c, s, c->data, (size_t)n, cred);
+	r = monitor_framer_feed(&s->fr, c->data, (size_t)n, stream_line, &lc);
 	if (r == -EPROTO) {
 		/* Not the journald protocol: what came is kept, unparsed, and the peer cut off. */
 		struct origin o = {.sock = GUEST_SOCK_JSTDOUT, .cred = cred};
-		r = emit(c, &o, s->hdr, s->hdr_len);
+		r = emit(c, &o, s->fr.hdr, s->fr.hdr_len);
 		stream_close(c, idx);
 	}
 	return r < 0 ? r : 1;
@@ -432,7 +406,8 @@ int capture_drain(struct capture *c)
 			return r;
 		if (r == 0) { /* cannot happen once writers are gone; never spin */
 			struct stream *s = c->streams[last];
-			if (s->line_len && (r = stream_flush_line(c, s, NULL, 0)) < 0)
+			struct line_ctx lc = {c, s, NULL};
+			if ((r = monitor_framer_finish(&s->fr, stream_line, &lc)) < 0)
 				return r;
 			stream_close(c, last);
 		}
