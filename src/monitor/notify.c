@@ -131,6 +131,28 @@ static int match_socket(struct monitor_notify *n, pid_t pid, const struct sockad
 }
 
 /*
+ * A pidfd for the process of thread @tid.  pidfd_open refuses a thread that
+ * does not lead its group (EINVAL, or ENOENT since 6.9): use the tgid.
+ */
+static int open_pidfd(pid_t tid)
+{
+	char path[64], buf[1024];
+	int fd = (int)syscall(SYS_pidfd_open, tid, 0);
+
+	if (fd >= 0)
+		return fd;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	cleanup_fd int sfd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t len = sfd < 0 ? -1 : read(sfd, buf, sizeof(buf) - 1);
+	if (len <= 0)
+		return -1;
+	buf[len] = 0;
+	const char *t = strstr(buf, "\nTgid:");
+	long tgid = t ? strtol(t + 6, NULL, 10) : 0;
+	return tgid > 0 ? (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0) : -1;
+}
+
+/*
  * Emulate the daemon's bind: auto-bind its own socket (taken with
  * pidfd_getfd, so the monitor acts on the guest's object, not a path) and
  * register the relay.  Returns the errno the guest sees (0 for success).
@@ -142,7 +164,7 @@ static int emulate_bind(struct monitor_notify *n, pid_t pid, int gfd, enum guest
 	struct sockaddr_un sa = {0};
 	socklen_t sl = sizeof(sa);
 
-	cleanup_fd int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	cleanup_fd int pidfd = open_pidfd(pid);
 	if (pidfd < 0 || !still_valid(n))
 		return ESRCH;
 	cleanup_fd int fd = (int)syscall(SYS_pidfd_getfd, pidfd, gfd, 0);

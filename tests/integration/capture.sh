@@ -117,6 +117,19 @@ expect_match "rsyslogd in the guest receives the message" "$out" "rstest: for th
 got=$(jlog "$D" 'print([r["message"] for r in recs if r["tag"] == "rstest"])')
 expect_eq "... and the monitor recorded it too" "$got" "['for the guest rsyslogd']"
 
+# --- a daemon that binds /dev/log from a thread other than its main one ---
+out=$(vrun "$T/tbind" -- python3 -c '
+import socket, threading
+res = {}
+def t():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind("/dev/log")
+    res["s"] = s
+th = threading.Thread(target=t); th.start(); th.join()
+socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"<13>via a thread", "/dev/log")
+print(res["s"].recv(100))')
+expect_eq "bind from a non-leader thread is emulated too" "$out" "b'<13>via a thread'"
+
 # --- verify a real capture ---
 out=$("$VMMSEC" verify "$T/logger"); rc=$?
 expect_eq "verify: an untouched log is intact (exit 0)" "$rc" 0
