@@ -109,6 +109,23 @@ static int on_timer(struct loop *l)
 	return evlog_writer_unsealed(l->w) ? evlog_checkpoint(l->w) : 0;
 }
 
+/* Copies a guest daemon never got are said in the log, which has the messages. */
+static int record_relay_loss(struct loop *l)
+{
+	static const char why[] = "relayed copies a guest syslog daemon did not take "
+				  "(it stopped reading or closed its socket); the messages "
+				  "themselves are recorded";
+	uint64_t n = relay_take_dropped(l->relay);
+	uint8_t cnt[8];
+
+	if (n == 0)
+		return 0;
+	util_put_le64(cnt, n);
+	struct evlog_field f[] = {{EVF_LOST_COUNT, 8, cnt},
+				  {EVF_LOST_REASON, sizeof(why) - 1, why}};
+	return evlog_append(l->w, EVLOG_LOST, f, 2);
+}
+
 static int write_exit_record(struct loop *l)
 {
 	uint8_t st[4], code[4];
@@ -167,7 +184,8 @@ static int serve(struct loop *l)
 
 	while (!l->init_gone) {
 		size_t n = build_pollset(l, p, which);
-		if (poll(p, n, -1) < 0) {
+		/* While a guest daemon holds capture up, wake to cut it off if it stays stuck. */
+		if (poll(p, n, relay_backlogged(l->relay) ? 100 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
@@ -204,6 +222,9 @@ static int serve(struct loop *l)
 			read_ctl(l);
 		if (p[PS_INIT].revents & POLLIN)
 			l->init_gone = true;
+		relay_expire(l->relay);
+		if ((r = record_relay_loss(l)) < 0)
+			return r;
 		/* Group commit: one write for everything this round recorded. */
 		if ((r = evlog_flush(l->w)) < 0)
 			return r;

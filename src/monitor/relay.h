@@ -17,7 +17,11 @@
  * every message the monitor has recorded is forwarded to it, in order.
  * A daemon that stops reading fills a bounded queue; past that the monitor
  * stops reading the guest's sockets, so senders block (backpressure), as
- * they would with a slow journald.  Nothing is dropped.
+ * they would with a slow journald.  A daemon that takes nothing for 1 s
+ * while capture waits for it is cut off (relay_expire): the monitor must not
+ * stall long enough for senders' pids to be recycled.  Copies it never got
+ * are counted (relay_take_dropped) for a `lost` record; the evidence log
+ * itself has every message.
  */
 struct relay;
 
@@ -34,6 +38,10 @@ int relay_add(struct relay *r, enum guest_sock s, const struct sockaddr_un *addr
 void relay_forward(struct relay *r, enum guest_sock s, const void *data, size_t len);
 /* relay_backlogged - true while queued bytes exceed the limit: stop capturing. */
 bool relay_backlogged(const struct relay *r);
+/* relay_expire - while backlogged, drop daemons that made no progress for 1 s. */
+void relay_expire(struct relay *r);
+/* relay_take_dropped - copies not delivered since the last call. */
+uint64_t relay_take_dropped(struct relay *r);
 /* relay_pollfds - fill @pfd with sockets that have queued data (POLLOUT). */
 size_t relay_pollfds(const struct relay *r, struct pollfd *pfd, size_t max);
 /* relay_flush - try to send what is queued on @fd. */

@@ -154,6 +154,20 @@ expect_eq "flood through the relay: the guest's syslogd received all 40000" "$ou
 got=$("$VMMSEC" log "$D" --json --kind syslog | grep -c 'flood p=')
 expect_eq "... and the monitor recorded all 40000" "$got" 40000
 
+# --- a guest "daemon" that binds /dev/log and never reads cannot hold capture up ---
+D=$T/stuck
+out=$(vrun "$D" -- python3 -c '
+import socket
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind("/dev/log")
+c = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+for i in range(3000): c.sendto(b"<13>stuck %d " % i + b"x" * 4000, "/dev/log")
+print("sent")'); rc=$?
+expect_eq "a stuck guest daemon is cut off; its senders finish (exit 0)" "$rc $out" "0 sent"
+got=$("$VMMSEC" log "$D" --json --kind syslog | grep -c '"stuck ')
+expect_eq "... every message is in the evidence log" "$got" 3000
+got=$(jlog "$D" 'print(len(recs), recs[0]["count"] > 0, "did not take" in recs[0]["reason"])' lost)
+expect_eq "... and the copies it never got are a lost record with a count" "$got" "1 True True"
+
 # --- kill -9 of the monitor mid-flood ---
 D=$T/crash
 "$VMMSEC" run --log "$D" -- "$CLIENTS/flood" -p 4 -n 1000000 >/dev/null 2>&1 &
