@@ -126,18 +126,25 @@ static void j_field_str(struct report_buf *b, const char *key, const struct evlo
 	j_slice(b, key, field_slice(r, tag));
 }
 
-static void j_field_num(struct report_buf *b, const char *key, const struct evlog_record *r,
-			uint16_t tag, size_t width, bool is_signed)
+/* An integer field as decimal, or @missing when absent or malformed. */
+static void put_num(struct report_buf *b, const struct evlog_record *r, uint16_t tag, size_t width,
+		    bool is_signed, const char *missing)
 {
 	uint64_t v;
 
-	jkey(b, key);
 	if (!field_uint(r, tag, width, &v))
-		report_buf_append(b, "null", 4);
+		report_buf_append(b, missing, strlen(missing));
 	else if (is_signed)
 		report_buf_printf(b, "%" PRId32, (int32_t)(uint32_t)v);
 	else
 		report_buf_printf(b, "%" PRIu64, v);
+}
+
+static void j_field_num(struct report_buf *b, const char *key, const struct evlog_record *r,
+			uint16_t tag, size_t width, bool is_signed)
+{
+	jkey(b, key);
+	put_num(b, r, tag, width, is_signed, "null");
 }
 
 static void j_int(struct report_buf *b, const char *key, int v)
@@ -448,14 +455,7 @@ static void json_kind_fields(struct report_buf *b, const struct evlog_record *r)
 static void h_num(struct report_buf *b, const struct evlog_record *r, uint16_t tag, size_t width,
 		  bool is_signed)
 {
-	uint64_t v;
-
-	if (!field_uint(r, tag, width, &v))
-		report_buf_append(b, "?", 1);
-	else if (is_signed)
-		report_buf_printf(b, "%" PRId32, (int32_t)(uint32_t)v);
-	else
-		report_buf_printf(b, "%" PRIu64, v);
+	put_num(b, r, tag, width, is_signed, "?");
 }
 
 static void h_str(struct report_buf *b, const struct evlog_record *r, uint16_t tag,
