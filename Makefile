@@ -55,7 +55,7 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libvmmsec.a $(HDRS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libvmmsec.a $(LIBS)
 
 # Clients run inside guests; they link only what they need.
-$(BUILD)/tests/clients/%: tests/clients/%.c
+$(BUILD)/tests/clients/%: tests/clients/%.c $(wildcard tests/clients/*.h src/util/util.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -luring -lpthread
 

@@ -32,6 +32,8 @@
 
 #include "util/util.h"
 
+#include "client.h"
+
 #define MAX_DGRAM 65536
 
 struct opts {
@@ -48,16 +50,6 @@ static void usage(void)
 	exit(2);
 }
 
-static long parse_num(const char *s, long min, long max)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		errx(2, "bad number '%s' (want %ld..%ld)", s, min, max);
-	return v;
-}
-
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	int c;
@@ -65,16 +57,16 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	while ((c = getopt(argc, argv, "p:n:s:z:u")) != -1) {
 		switch (c) {
 		case 'p':
-			o->procs = parse_num(optarg, 1, 4096);
+			o->procs = client_parse_num(optarg, 1, 4096);
 			break;
 		case 'n':
-			o->msgs = parse_num(optarg, 0, 1000000000L);
+			o->msgs = client_parse_num(optarg, 0, 1000000000L);
 			break;
 		case 's':
 			o->path = optarg;
 			break;
 		case 'z':
-			o->size = parse_num(optarg, 0, MAX_DGRAM);
+			o->size = client_parse_num(optarg, 0, MAX_DGRAM);
 			break;
 		case 'u':
 			o->unconnected = 1;

@@ -17,21 +17,13 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "client.h"
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: syslog3 [-i IDENT] [-f FACILITY] [-p SEVERITY] [-n COUNT] MESSAGE\n");
 	exit(2);
-}
-
-static long parse_num(const char *s, long min, long max)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		errx(2, "bad number '%s' (want %ld..%ld)", s, min, max);
-	return v;
 }
 
 int main(int argc, char **argv)
@@ -46,13 +38,13 @@ int main(int argc, char **argv)
 			ident = optarg;
 			break;
 		case 'f':
-			facility = parse_num(optarg, 0, 23);
+			facility = client_parse_num(optarg, 0, 23);
 			break;
 		case 'p':
-			severity = parse_num(optarg, 0, 7);
+			severity = client_parse_num(optarg, 0, 7);
 			break;
 		case 'n':
-			count = parse_num(optarg, 1, 100000000L);
+			count = client_parse_num(optarg, 1, 100000000L);
 			break;
 		default:
 			usage();
