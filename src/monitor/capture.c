@@ -20,6 +20,9 @@
 struct stream {
 	int fd;
 	struct monitor_framer fr;
+	/* Who wrote the last bytes read: an unterminated last line is theirs. */
+	struct ucred last_cred;
+	bool have_cred;
 };
 
 struct capture {
@@ -368,9 +371,14 @@ int capture_stream(struct capture *c, size_t idx)
 				close(fd);
 			}
 	}
+	if (cred && n > 0) {
+		s->last_cred = *cred;
+		s->have_cred = true;
+	}
 	struct line_ctx lc = {c, s, cred};
 	if (n <= 0) {
 		/* End of stream: a last line without newline is still a message. */
+		lc.cred = s->have_cred ? &s->last_cred : NULL;
 		r = monitor_framer_finish(&s->fr, stream_line, &lc);
 		stream_close(c, idx);
 		return r < 0 ? r : 1;
@@ -406,7 +414,7 @@ int capture_drain(struct capture *c)
 			return r;
 		if (r == 0) { /* cannot happen once writers are gone; never spin */
 			struct stream *s = c->streams[last];
-			struct line_ctx lc = {c, s, NULL};
+			struct line_ctx lc = {c, s, s->have_cred ? &s->last_cred : NULL};
 			if ((r = monitor_framer_finish(&s->fr, stream_line, &lc)) < 0)
 				return r;
 			stream_close(c, last);

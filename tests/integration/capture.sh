@@ -78,9 +78,9 @@ fi
 # --- the real systemd-cat ---
 if command -v systemd-cat >/dev/null; then
 	D=$T/sdcat
-	vrun "$D" -- sh -c 'printf "one\n<2>two\n" | systemd-cat -t sdcat -p warning'
+	vrun "$D" -- sh -c 'printf "one\n<2>two" | systemd-cat -t sdcat -p warning'
 	got=$(jlog "$D" 'print(" | ".join("%s %s %s %s %s" % (r["transport"], r["comm"], r["tag"], r["severity"], r["message"]) for r in recs))')
-	expect_eq "systemd-cat: stream transport, tag, priorities; the writer is the cat it execs" "$got" \
+	expect_eq "systemd-cat: stream transport, tag, priorities; the writer (the cat it execs) owns even an unterminated last line" "$got" \
 		"stream cat sdcat 4 one | stream cat sdcat 2 two"
 else
 	ok "# SKIP systemd-cat is not installed"
