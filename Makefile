@@ -94,6 +94,7 @@ $(FUZZ_BUILD)/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
 bench: deps
 	$(MAKE) tests
 	@bash bench/run
+	@bash bench/mac_run
 
 demo: deps
 	$(MAKE) all
