@@ -22,6 +22,9 @@ int cli_run(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_log(int argc, char **argv);
 int cli_policy(int argc, char **argv);
+struct policy;
+/* Parse access file @path, printing every error as FILE:LINE:COL: message.  0 or -errno. */
+int cli_policy_load(const char *path, struct policy **out);
 int cli_main(int argc, char **argv);
 
 #endif

@@ -7,13 +7,10 @@
 #include "evlog/evlog.h"
 #include "policy/policy.h"
 
-static int policy_check(const char *path)
+int cli_policy_load(const char *path, struct policy **out)
 {
 	struct policy_errors errs = {0};
-	struct policy *p = NULL;
-	uint8_t hash[32];
-	char hex[2 * sizeof(hash) + 1];
-	int r = policy_parse_file(path, &p, &errs);
+	int r = policy_parse_file(path, out, &errs);
 
 	if (r == -EINVAL) {
 		for (size_t i = 0; i < errs.n; i++)
@@ -21,14 +18,22 @@ static int policy_check(const char *path)
 				errs.v[i].msg);
 		if (errs.dropped)
 			fprintf(stderr, "%s: %zu more errors not shown\n", path, errs.dropped);
-		policy_errors_release(&errs);
-		return CLI_USAGE;
+	} else if (r < 0) {
+		cli_cannot(-r, "read policy %s", path);
 	}
 	policy_errors_release(&errs);
-	if (r < 0) {
-		cli_cannot(-r, "read policy %s", path);
+	return r;
+}
+
+static int policy_check(const char *path)
+{
+	struct policy *p = NULL;
+	uint8_t hash[32];
+	char hex[2 * sizeof(hash) + 1];
+	int r = cli_policy_load(path, &p);
+
+	if (r < 0)
 		return CLI_USAGE;
-	}
 	r = policy_hash(p, hash);
 	if (r < 0) {
 		cli_cannot(-r, "hash policy %s", path);

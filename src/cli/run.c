@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "evlog/evlog.h"
 #include "guest/guest.h"
+#include "mac/mac.h"
 #include "monitor/monitor.h"
 #include "util/util.h"
 
@@ -22,6 +23,9 @@ struct run_args {
 	unsigned long uid, gid;
 	unsigned long checkpoint_every, checkpoint_secs;
 	enum evlog_sync sync;
+	const char *policy_file;
+	enum mac_audit audit;
+	struct policy *policy; /* parsed --policy, or NULL */
 	char **argv;
 };
 
@@ -48,6 +52,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{"sync", required_argument, NULL, 's'},
 		{"checkpoint-every", required_argument, NULL, 'c'},
 		{"checkpoint-secs", required_argument, NULL, 't'},
+		{"policy", required_argument, NULL, 'p'},
+		{"audit", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -89,6 +95,19 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				return -1;
 			}
 			break;
+		case 'p':
+			a->policy_file = optarg;
+			break;
+		case 'A':
+			if (!strcmp(optarg, "deny"))
+				a->audit = MAC_AUDIT_DENY;
+			else if (!strcmp(optarg, "all"))
+				a->audit = MAC_AUDIT_ALL;
+			else {
+				cli_say("invalid --audit '%s': expected deny or all", optarg);
+				return -1;
+			}
+			break;
 		case 's':
 			if (!strcmp(optarg, "batch"))
 				a->sync = EVLOG_SYNC_BATCH;
@@ -104,7 +123,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'h':
 			printf("usage: vmmsec run [--log DIR] [--anchor FILE] [--uid UID] [--gid "
-			       "GID] "
+			       "GID] [--policy FILE] [--audit deny|all] "
 			       "[--sync batch|always|none] -- COMMAND [ARG...]\n");
 			exit(0);
 		default:
@@ -133,6 +152,7 @@ static int start_record(struct evlog_writer *w, const struct guest *g, const str
 	char argvbuf[8192], map[96];
 	size_t n = 0;
 	uint8_t u[4][4], hash[EVLOG_HASH_BYTES] = {0};
+	int r;
 	uint32_t v[4] = {(uint32_t)g->cmd_guest_pid, (uint32_t)g->cmd_host_pid, (uint32_t)a->uid,
 			 (uint32_t)a->gid};
 	static const char ns[] = "user,pid,mnt,ipc,uts";
@@ -146,6 +166,8 @@ static int start_record(struct evlog_writer *w, const struct guest *g, const str
 	}
 	for (int i = 0; i < 4; i++)
 		util_put_le32(u[i], v[i]);
+	if (a->policy && (r = policy_hash(a->policy, hash)) < 0)
+		return r;
 	int ml = snprintf(map, sizeof(map), "%u %u %u", g->uidmap.guest_first, g->uidmap.host_first,
 			  g->uidmap.count);
 	struct evlog_field f[] = {
@@ -193,6 +215,35 @@ static pid_t child_of(pid_t init)
 	return (pid_t)pid;
 }
 
+/*
+ * Bind the access file to the guest's objects and start the broker that
+ * enforces it.  The command waits meanwhile: its exec is the first call
+ * the filter traps, and nobody serves the listener yet.
+ */
+static int start_broker(const struct run_args *a, const struct guest *g, struct mac_broker **out)
+{
+	char root[64];
+	struct policy_errors errs = {0};
+	struct mac_policy *mp = NULL;
+
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)g->cmd_host_pid);
+	cleanup_fd int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int r = rootfd < 0 ? -errno : mac_policy_load(a->policy, rootfd, &mp, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s:%u:%u: %s\n", a->policy_file, errs.v[i].line, errs.v[i].col,
+			errs.v[i].msg);
+	policy_errors_release(&errs);
+	if (r < 0) {
+		cli_cannot(-r, "apply policy %s to the guest", a->policy_file);
+		return r;
+	}
+	r = mac_broker_start(g, mp, a->audit, out);
+	mac_policy_free(mp);
+	if (r < 0)
+		cli_cannot(-r, "start the policy broker");
+	return r;
+}
+
 static int launch_and_monitor(const struct run_args *a, struct evlog_writer *w,
 			      struct monitor_result *res)
 {
@@ -211,7 +262,8 @@ static int launch_and_monitor(const struct run_args *a, struct evlog_writer *w,
 				   .uid = (uid_t)a->uid,
 				   .gid = (gid_t)a->gid,
 				   .hide = hide,
-				   .nhide = nhide};
+				   .nhide = nhide,
+				   .mac = a->policy != NULL};
 	r = guest_launch(&cfg, &g, &step);
 	if (r < 0) {
 		cli_cannot(-r, "%s", guest_step_name(step));
@@ -237,11 +289,19 @@ static int launch_and_monitor(const struct run_args *a, struct evlog_writer *w,
 		guest_release(&g);
 		return r;
 	}
+	struct mac_broker *broker = NULL;
+	if (a->policy && (r = start_broker(a, &g, &broker)) < 0) {
+		kill(g.init_pid, SIGKILL);
+		guest_release(&g);
+		return r;
+	}
 	struct monitor_opts mo = {.checkpoint_secs = (unsigned)a->checkpoint_secs,
-				  .tty_fd = isatty(STDIN_FILENO) ? STDIN_FILENO : -1};
+				  .tty_fd = isatty(STDIN_FILENO) ? STDIN_FILENO : -1,
+				  .broker = broker};
 	r = monitor_run(&g, w, &mo, res);
 	if (r < 0)
 		cli_cannot(-r, "record the guest (it was killed)");
+	mac_broker_free(broker);
 	guest_release(&g);
 	return r;
 }
@@ -256,6 +316,9 @@ int cli_run(int argc, char **argv)
 	int r;
 
 	if (parse_args(argc, argv, &a) < 0)
+		return CLI_EXIT_FAILURE;
+	/* Fail closed: an access file that does not parse runs nothing. */
+	if (a.policy_file && cli_policy_load(a.policy_file, &a.policy) < 0)
 		return CLI_EXIT_FAILURE;
 	const char *what, *why;
 	if ((r = guest_probe(&what, &why)) < 0) {
@@ -289,6 +352,7 @@ int cli_run(int argc, char **argv)
 		cli_cannot(res.exec_errno, "run %s", a.argv[0]);
 	int rc = evlog_writer_close(w);
 	evlog_writer_free(w);
+	policy_free(a.policy);
 	if (rc < 0) {
 		cli_cannot(-rc, "seal the evidence log");
 		return CLI_EXIT_FAILURE;

@@ -37,6 +37,7 @@ struct guest_config {
 	gid_t gid;
 	const char *const *hide; /* absolute host paths the guest must not see */
 	size_t nhide;
+	bool mac; /* trap file operations for the MAC broker (--policy) */
 };
 
 /* Identity mapping from the guest's ids to the host's (one extent). */

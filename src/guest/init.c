@@ -87,15 +87,17 @@ __attribute__((noreturn)) static void run_command(const struct guest_config *cfg
 	if (privileged &&
 	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0))
 		fail(ctl_fd, GUEST_STEP_IDENTITY, errno);
-	/*
-	 * Install the filter while still root in U2; no_new_privs is set too,
-	 * so nothing the guest execs can gain privilege beyond what it has.
-	 */
-	if ((r = monitor_filter_install(&listener)) < 0)
-		fail(ctl_fd, GUEST_STEP_SECCOMP, r);
 	if (privileged && (setresgid(cfg->gid, cfg->gid, cfg->gid) < 0 ||
 			   setresuid(cfg->uid, cfg->uid, cfg->uid) < 0))
 		fail(ctl_fd, GUEST_STEP_IDENTITY, errno);
+	/*
+	 * Install the filter as the guest's identity (with a policy, identity
+	 * changes are trapped, and nobody serves the listener yet);
+	 * no_new_privs is set too, so nothing the guest execs can gain
+	 * privilege beyond what it has.
+	 */
+	if ((r = monitor_filter_install(&listener, cfg->mac)) < 0)
+		fail(ctl_fd, GUEST_STEP_SECCOMP, r);
 	struct guest_msg m = {.type = GUEST_MSG_STARTED, .value = (int32_t)getpid()};
 	if (guest_send_msg(ctl_fd, &m, &listener, 1) < 0)
 		_exit(125);

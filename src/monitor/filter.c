@@ -1,4 +1,5 @@
 /* filter.c - build and load the guest's seccomp filter with libseccomp. */
+#include <fcntl.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
@@ -20,7 +21,79 @@ static int deny_flag(scmp_filter_ctx c, int nr, unsigned arg, unsigned long flag
 				(struct scmp_arg_cmp){arg, SCMP_CMP_MASKED_EQ, flag, flag});
 }
 
-int monitor_filter_install(int *listener)
+#ifndef RWF_NOAPPEND
+#define RWF_NOAPPEND 0x00000020 /* Linux 6.9 */
+#endif
+
+/*
+ * With a policy: the file operations the access file governs go to the MAC
+ * broker (src/mac), which performs them itself after deciding on the
+ * object.  Credential changes and umask go there too, so that it never
+ * acts on stale credentials.  See docs/DESIGN.md section 7.
+ */
+static int add_mac_rules(scmp_filter_ctx c)
+{
+	static const int notify[] = {
+		SCMP_SYS(open),	      SCMP_SYS(openat),	     SCMP_SYS(openat2),
+		SCMP_SYS(creat),      SCMP_SYS(execve),	     SCMP_SYS(execveat),
+		SCMP_SYS(truncate),   SCMP_SYS(ftruncate),   SCMP_SYS(fallocate),
+		SCMP_SYS(rename),     SCMP_SYS(renameat),    SCMP_SYS(renameat2),
+		SCMP_SYS(link),	      SCMP_SYS(linkat),	     SCMP_SYS(unlink),
+		SCMP_SYS(unlinkat),   SCMP_SYS(rmdir),	     SCMP_SYS(mkdir),
+		SCMP_SYS(mkdirat),    SCMP_SYS(mknod),	     SCMP_SYS(mknodat),
+		SCMP_SYS(symlink),    SCMP_SYS(symlinkat),   SCMP_SYS(fchmod),
+		SCMP_SYS(chown),      SCMP_SYS(fchown),	     SCMP_SYS(lchown),
+		SCMP_SYS(fchownat),   SCMP_SYS(setxattr),    SCMP_SYS(lsetxattr),
+		SCMP_SYS(fsetxattr),  SCMP_SYS(removexattr), SCMP_SYS(lremovexattr),
+		SCMP_SYS(fremovexattr), SCMP_SYS(setuid),    SCMP_SYS(setgid),
+		SCMP_SYS(setreuid),   SCMP_SYS(setregid),    SCMP_SYS(setresuid),
+		SCMP_SYS(setresgid),  SCMP_SYS(setfsuid),    SCMP_SYS(setfsgid),
+		SCMP_SYS(setgroups),  SCMP_SYS(capset),	     SCMP_SYS(umask),
+	};
+	/*
+	 * Side doors: each would reach files without passing the broker.
+	 * io_uring opens in kernel threads; ptrace and process_vm_writev
+	 * could steer another guest thread; mounts would make new names;
+	 * open_by_handle_at opens by inode without any path; userfaultfd
+	 * could stall the broker while it reads guest memory.
+	 */
+	static const int eperm[] = {
+		SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter),   SCMP_SYS(io_uring_register),
+		SCMP_SYS(ptrace),	  SCMP_SYS(process_vm_writev), SCMP_SYS(mount),
+		SCMP_SYS(umount2),	  SCMP_SYS(open_tree),	      SCMP_SYS(move_mount),
+		SCMP_SYS(fsopen),	  SCMP_SYS(fsconfig),	      SCMP_SYS(fsmount),
+		SCMP_SYS(fspick),	  SCMP_SYS(mount_setattr),    SCMP_SYS(open_by_handle_at),
+		SCMP_SYS(userfaultfd),
+	};
+	/*
+	 * Newer than this kernel's headers (and than libseccomp's tables): the
+	 * *at variants of chmod and xattr calls (Linux 6.6, 6.13), and file
+	 * attribute setting (6.17).  libc falls back to the trapped calls.
+	 */
+	static const int enosys[] = {452 /* fchmodat2 */, 463 /* setxattrat */,
+				     466 /* removexattrat */, 467 /* open_tree_attr */,
+				     469 /* file_setattr */};
+	int r;
+
+	for (size_t i = 0; i < VMM_ARRAY_SIZE(notify); i++)
+		if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, notify[i], 0)) < 0)
+			return r;
+	for (size_t i = 0; i < VMM_ARRAY_SIZE(eperm); i++)
+		if ((r = seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), eperm[i], 0)) < 0)
+			return r;
+	for (size_t i = 0; i < VMM_ARRAY_SIZE(enosys); i++)
+		if ((r = seccomp_rule_add(c, SCMP_ACT_ERRNO(ENOSYS), enosys[i], 0)) < 0)
+			return r;
+	/* Clearing O_APPEND may turn an append-only grant into a full write. */
+	if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(fcntl), 2, SCMP_A1(SCMP_CMP_EQ, F_SETFL),
+				  SCMP_A2(SCMP_CMP_MASKED_EQ, O_APPEND, 0))) < 0)
+		return r;
+	/* pwritev2(RWF_NOAPPEND) writes anywhere through an O_APPEND fd: say it is not supported. */
+	return seccomp_rule_add(c, SCMP_ACT_ERRNO(EOPNOTSUPP), SCMP_SYS(pwritev2), 1,
+				SCMP_A5(SCMP_CMP_MASKED_EQ, RWF_NOAPPEND, RWF_NOAPPEND));
+}
+
+int monitor_filter_install(int *listener, bool mac)
 {
 	__attribute__((cleanup(release_ctx))) scmp_filter_ctx c = seccomp_init(SCMP_ACT_ALLOW);
 	int r;
@@ -78,6 +151,8 @@ int monitor_filter_install(int *listener)
 				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI))) < 0 ||
 	    (r = seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1,
 				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX))) < 0)
+		return r;
+	if (mac && (r = add_mac_rules(c)) < 0)
 		return r;
 	if ((r = seccomp_load(c)) < 0)
 		return r;

@@ -2,12 +2,16 @@
 #ifndef VMMSEC_MONITOR_FILTER_H
 #define VMMSEC_MONITOR_FILTER_H
 
+#include <stdbool.h>
+
 /*
  * monitor_filter_install - load the guest filter into the calling process
  * (sets no_new_privs) and return its user-notification fd in *listener.
  * What it does, and why, is documented in docs/DESIGN.md ("seccomp filter").
+ * With @mac, every file operation the access file governs is trapped too,
+ * and the side doors around it (io_uring, ptrace, mounts, ...) are closed.
  * Returns 0 or -errno (-ENOSYS: the kernel lacks user notification).
  */
-int monitor_filter_install(int *listener);
+int monitor_filter_install(int *listener, bool mac);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 
+#include "mac/mac.h"
 #include "monitor/capture.h"
 #include "monitor/monitor.h"
 #include "monitor/notify.h"
@@ -31,6 +32,8 @@ struct loop {
 	bool init_gone;
 	bool ctl_eof;
 	bool listener_hup; /* every filtered task is gone */
+	struct mac_broker *broker; /* with --policy: it reads the listener */
+	struct mac_msgbuf *mbuf;
 };
 
 int monitor_exit_code(const struct monitor_result *res)
@@ -135,6 +138,64 @@ static int write_exit_record(struct loop *l)
 	return evlog_append(l->w, EVLOG_GUEST_EXIT, f, 2);
 }
 
+/* An access decision of the MAC broker becomes an `access` record. */
+static int write_access(struct loop *l, const struct mac_access *a)
+{
+	uint8_t u[4][4], dev[8], ino[8], acc[4], dec = a->allow;
+	uint32_t v[4] = {a->guest_pid, a->host_tid, a->uid, a->gid};
+
+	for (int i = 0; i < 4; i++)
+		util_put_le32(u[i], v[i]);
+	util_put_le64(dev, a->dev);
+	util_put_le64(ino, a->ino);
+	util_put_le32(acc, a->access);
+	struct evlog_field f[] = {
+		{EVF_PID, 4, u[0]},
+		{EVF_HOST_PID, 4, u[1]},
+		{EVF_UID, 4, u[2]},
+		{EVF_GID, 4, u[3]},
+		{EVF_COMM, (uint32_t)strlen(a->comm), a->comm},
+		{EVF_PATH, (uint32_t)strlen(a->path), a->path},
+		{EVF_RESOLVED, (uint32_t)strlen(a->resolved), a->resolved},
+		{EVF_DEV, 8, dev},
+		{EVF_INO, 8, ino},
+		{EVF_ACCESS, 4, acc},
+		{EVF_DECISION, 1, &dec},
+		{EVF_REASON, (uint32_t)strlen(a->reason), a->reason},
+		{EVF_SYSCALL, (uint32_t)strlen(a->syscall), a->syscall},
+	};
+	return evlog_append(l->w, EVLOG_ACCESS, f, VMM_ARRAY_SIZE(f));
+}
+
+/*
+ * What the broker sent: forwarded notifications and access records.  Its
+ * end of the channel closes when every guest task is gone; if it closes
+ * while @alive, the broker died under a running guest: fail closed.
+ */
+static int read_broker(struct loop *l, bool alive)
+{
+	struct seccomp_notif req;
+	struct mac_access a;
+
+	for (int i = 0; i < 64; i++) {
+		int ev = mac_broker_read(l->broker, l->mbuf, &req, &a);
+		if (ev < 0)
+			return ev;
+		if (ev == MAC_EV_NONE)
+			return 0;
+		if (ev == MAC_EV_EOF) {
+			l->listener_hup = true;
+			int st = mac_broker_wait(l->broker);
+			return alive && st != 0 ? -ECONNRESET : 0;
+		}
+		int r = ev == MAC_EV_NOTIF ? monitor_notify_serve(l->notify, &req)
+					   : write_access(l, &a);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /*
  * Read a socket a few batches deep before polling again: senders refill a
  * short queue (net.unix.max_dgram_qlen) while we record.  Bounded, so one
@@ -155,8 +216,8 @@ static size_t build_pollset(struct loop *l, struct pollfd *p, int *which)
 	size_t k = PS_FIXED;
 	p[PS_CTL] = (struct pollfd){.fd = l->ctl_eof ? -1 : l->g->ctl_fd, .events = POLLIN};
 	p[PS_INIT] = (struct pollfd){.fd = l->g->init_pidfd, .events = POLLIN};
-	p[PS_LISTENER] =
-		(struct pollfd){.fd = l->listener_hup ? -1 : l->g->listener_fd, .events = POLLIN};
+	int lfd = l->broker ? mac_broker_fd(l->broker) : l->g->listener_fd;
+	p[PS_LISTENER] = (struct pollfd){.fd = l->listener_hup ? -1 : lfd, .events = POLLIN};
 	p[PS_SIGNAL] = (struct pollfd){.fd = l->sigfd, .events = POLLIN};
 	p[PS_TIMER] = (struct pollfd){.fd = l->timerfd, .events = POLLIN};
 	bool capture = !relay_backlogged(l->relay);
@@ -213,9 +274,12 @@ static int serve(struct loop *l)
 		 * Notifications last: an exit notification records (and may
 		 * close) streams, which would invalidate this round's indexes.
 		 */
-		if (p[PS_LISTENER].revents & POLLIN && (r = monitor_notify_handle(l->notify)) < 0)
+		if (l->broker && p[PS_LISTENER].revents && (r = read_broker(l, true)) < 0)
 			return r;
-		if (p[PS_LISTENER].revents & (POLLHUP | POLLERR | POLLNVAL) &&
+		if (!l->broker && p[PS_LISTENER].revents & POLLIN &&
+		    (r = monitor_notify_handle(l->notify)) < 0)
+			return r;
+		if (!l->broker && p[PS_LISTENER].revents & (POLLHUP | POLLERR | POLLNVAL) &&
 		    !(p[PS_LISTENER].revents & POLLIN))
 			l->listener_hup = true;
 		if (p[PS_CTL].revents)
@@ -249,7 +313,8 @@ static void hand_tty(int tty, pid_t from, pid_t to)
 int monitor_run(struct guest *g, struct evlog_writer *w, const struct monitor_opts *o,
 		struct monitor_result *res)
 {
-	struct loop l = {.g = g, .w = w, .res = res, .sigfd = -1, .timerfd = -1};
+	struct loop l = {.g = g, .w = w, .res = res, .sigfd = -1, .timerfd = -1,
+			 .broker = o->broker};
 	sigset_t mask, old;
 	int r;
 
@@ -267,6 +332,10 @@ int monitor_run(struct guest *g, struct evlog_writer *w, const struct monitor_op
 		r = -errno;
 		goto out;
 	}
+	if (l.broker && !(l.mbuf = malloc(sizeof(*l.mbuf)))) {
+		r = -ENOMEM;
+		goto out;
+	}
 	if ((r = relay_new(&l.relay)) < 0 || (r = capture_new(&l.cap, g, w, l.relay)) < 0 ||
 	    (r = monitor_notify_new(&l.notify, g, l.relay, before_exit, &l)) < 0)
 		goto out;
@@ -282,6 +351,16 @@ int monitor_run(struct guest *g, struct evlog_writer *w, const struct monitor_op
 	/* init is gone, so is every guest process; what they sent is still queued. */
 	while (!l.ctl_eof)
 		read_ctl(&l);
+	/* The broker's last records: it leaves when the listener has no task left. */
+	while (l.broker && !l.listener_hup) {
+		struct pollfd bp = {.fd = mac_broker_fd(l.broker), .events = POLLIN};
+		if (poll(&bp, 1, -1) < 0 && errno != EINTR) {
+			r = -errno;
+			goto out;
+		}
+		if ((r = read_broker(&l, false)) < 0)
+			goto out;
+	}
 	int st;
 	RETRY_EINTR(waitpid(g->init_pid, &st, 0));
 	if ((r = capture_drain(l.cap)) < 0)
@@ -291,6 +370,7 @@ int monitor_run(struct guest *g, struct evlog_writer *w, const struct monitor_op
 		goto out;
 	r = evlog_flush(w);
 out:
+	free(l.mbuf);
 	monitor_notify_free(l.notify);
 	capture_free(l.cap);
 	relay_free(l.relay);

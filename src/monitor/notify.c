@@ -222,29 +222,6 @@ static void handle_bind(struct monitor_notify *n)
 	resp->val = 0;
 }
 
-/* Copy a NUL-terminated path from the guest, once.  0 or -errno. */
-static int read_path(pid_t pid, uint64_t addr, char *buf, size_t len)
-{
-	size_t got = 0;
-
-	/* Page by page: the string may end just before an unmapped page. */
-	while (got < len - 1) {
-		uint64_t a = addr + got;
-		size_t chunk = 4096 - (size_t)(a % 4096);
-		if (chunk > len - 1 - got)
-			chunk = len - 1 - got;
-		struct iovec local = {buf + got, chunk};
-		struct iovec remote = {(void *)(uintptr_t)a, chunk};
-		ssize_t r = process_vm_readv(pid, &local, 1, &remote, 1, 0);
-		if (r <= 0)
-			return -EFAULT;
-		if (memchr(buf + got, 0, (size_t)r))
-			return 0;
-		got += (size_t)r;
-	}
-	return -ENAMETOOLONG;
-}
-
 /*
  * chmod of a captured socket: daemons (rsyslogd) make the socket they bound
  * world-writable and give up if that fails.  Ours already is and lives on a
@@ -257,7 +234,7 @@ static void handle_chmod(struct monitor_notify *n, int dirfd_arg, uint64_t path_
 	pid_t pid = (pid_t)n->req->pid;
 
 	n->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	if (read_path(pid, path_addr, path, sizeof(path)) < 0 || !path[0] || !still_valid(n))
+	if (util_vm_read_str(pid, path_addr, path, sizeof(path)) < 0 || !path[0] || !still_valid(n))
 		return;
 	if (match_path(n, pid, dirfd_arg, path, statflags) < 0)
 		return;
@@ -266,14 +243,28 @@ static void handle_chmod(struct monitor_notify *n, int dirfd_arg, uint64_t path_
 	n->resp->error = 0;
 }
 
+static int dispatch(struct monitor_notify *n);
+
 int monitor_notify_handle(struct monitor_notify *n)
 {
-	int fd = n->g->listener_fd;
-
 	memset(n->req, 0, sizeof(*n->req));
-	int r = seccomp_notify_receive(fd, n->req);
+	int r = seccomp_notify_receive(n->g->listener_fd, n->req);
 	if (r < 0)
 		return r == -ENOENT || r == -EINTR ? 0 : r; /* the trapped task died first */
+	return dispatch(n);
+}
+
+int monitor_notify_serve(struct monitor_notify *n, const struct seccomp_notif *req)
+{
+	memcpy(n->req, req, sizeof(*req));
+	return dispatch(n);
+}
+
+static int dispatch(struct monitor_notify *n)
+{
+	int fd = n->g->listener_fd;
+	int r;
+
 	memset(n->resp, 0, sizeof(*n->resp));
 	n->resp->id = n->req->id;
 	int nr = n->req->data.nr;

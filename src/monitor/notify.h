@@ -2,6 +2,8 @@
 #ifndef VMMSEC_MONITOR_NOTIFY_H
 #define VMMSEC_MONITOR_NOTIFY_H
 
+#include <linux/seccomp.h>
+
 #include "guest/guest.h"
 #include "monitor/relay.h"
 
@@ -22,5 +24,12 @@ void monitor_notify_free(struct monitor_notify *n);
  * refused with EPERM.  Returns 0, or -errno when the listener itself failed.
  */
 int monitor_notify_handle(struct monitor_notify *n);
+
+/*
+ * monitor_notify_serve - answer @req, a notification another process (the
+ * MAC broker) received from the same listener and forwarded.  Returns as
+ * monitor_notify_handle.
+ */
+int monitor_notify_serve(struct monitor_notify *n, const struct seccomp_notif *req);
 
 #endif

@@ -485,6 +485,12 @@ int policy_compile(const struct policy *p, policy_resolve_fn resolve, void *ctx,
 	}
 	if (r < 0)
 		goto fail;
+	/* Each path also stands for whatever object may later appear at it. */
+	for (size_t g = 0; g < c->ngroups; g++) {
+		struct policy_key k = {.dev = POLICY_DEV_PATH, .ino = g};
+		if ((r = attach_group(c, &c->groups[g], &k, false, NULL)) < 0)
+			goto fail;
+	}
 	*out = c;
 	return 0;
 fail:
@@ -542,4 +548,37 @@ const char *policy_pending_path(const struct policy_compiled *c, size_t i)
 size_t policy_compiled_objects(const struct policy_compiled *c)
 {
 	return c->nodes_n;
+}
+
+int policy_path_key(const struct policy_compiled *c, const char *path, struct policy_key *key)
+{
+	char buf[POLICY_PATH_MAX + 1];
+	const char *p;
+
+	strip_trailing_slash(path, buf, sizeof(buf), &p);
+	const struct policy_group *g = group_find(c, p);
+	if (!g)
+		return 0;
+	*key = (struct policy_key){.dev = POLICY_DEV_PATH, .ino = (uint64_t)(g - c->groups)};
+	return 1;
+}
+
+size_t policy_path_count(const struct policy_compiled *c)
+{
+	return c->ngroups;
+}
+
+const char *policy_path_at(const struct policy_compiled *c, size_t i, bool *subtree)
+{
+	if (i >= c->ngroups)
+		return NULL;
+	const struct policy_group *g = &c->groups[i];
+	bool sub = false;
+	for (size_t k = 0; k < g->nrules; k++)
+		sub |= c->rules[g->rule_first + k].subtree;
+	for (size_t k = 0; k < g->nlevels; k++)
+		sub |= c->levels[g->level_first + k].subtree;
+	if (subtree)
+		*subtree = sub;
+	return g->path;
 }

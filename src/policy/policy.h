@@ -149,6 +149,23 @@ void policy_compiled_free(struct policy_compiled *c);
  * error: the monitor may ask for every new object), -ENOMEM.
  */
 int policy_bind_pending(struct policy_compiled *c, const char *path, const struct policy_key *key);
+/*
+ * Keys with this dev stand for "a new object at a path of the policy": they
+ * carry every directive written for that path, so a create can be decided
+ * before the object exists.  Real st_dev values never reach it.
+ */
+#define POLICY_DEV_PATH UINT64_MAX
+
+/*
+ * policy_path_key - the POLICY_DEV_PATH key for @path (a trailing '/' is
+ * ignored).  Returns 1 with *key set, or 0 when @path is not a path of the
+ * policy.
+ */
+int policy_path_key(const struct policy_compiled *c, const char *path, struct policy_key *key);
+/* Distinct paths of the policy (rules and levels). */
+size_t policy_path_count(const struct policy_compiled *c);
+/* The @i-th path, or NULL past the end; *subtree (may be NULL): some directive covers beneath it. */
+const char *policy_path_at(const struct policy_compiled *c, size_t i, bool *subtree);
 /* Paths that did not resolve at compile time (and are not bound yet). */
 size_t policy_pending_count(const struct policy_compiled *c);
 /* The @i-th pending path, or NULL past the end. */

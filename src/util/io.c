@@ -1,4 +1,7 @@
-/* io.c - full-length read/write helpers that report -errno. */
+/* io.c - full-length read/write helpers and guest-memory string reads that report -errno. */
+#include <string.h>
+#include <sys/uio.h>
+
 #include "util/util.h"
 
 int util_write_all(int fd, const void *buf, size_t len)
@@ -35,4 +38,26 @@ ssize_t util_read_full(int fd, void *buf, size_t len)
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
+}
+
+int util_vm_read_str(pid_t pid, uint64_t addr, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	/* Page by page: the string may end just before an unmapped page. */
+	while (got < len - 1) {
+		uint64_t a = addr + got;
+		size_t chunk = 4096 - (size_t)(a % 4096);
+		if (chunk > len - 1 - got)
+			chunk = len - 1 - got;
+		struct iovec local = {buf + got, chunk};
+		struct iovec remote = {(void *)(uintptr_t)a, chunk};
+		ssize_t r = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+		if (r <= 0)
+			return -EFAULT;
+		if (memchr(buf + got, 0, (size_t)r))
+			return 0;
+		got += (size_t)r;
+	}
+	return -ENAMETOOLONG;
 }

@@ -68,5 +68,11 @@ static inline void util_put_le64(uint8_t *p, uint64_t v)
 int util_write_all(int fd, const void *buf, size_t len);
 /* Read up to len bytes, retrying short reads until EOF; returns bytes or -errno. */
 ssize_t util_read_full(int fd, void *buf, size_t len);
+/*
+ * util_vm_read_str - copy the NUL-terminated string at @addr in process
+ * @pid into @buf (@len bytes with the NUL).  Callers read guest memory
+ * once: a guest thread may rewrite it.  0, -EFAULT or -ENAMETOOLONG.
+ */
+int util_vm_read_str(pid_t pid, uint64_t addr, char *buf, size_t len);
 
 #endif

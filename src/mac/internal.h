@@ -1,0 +1,88 @@
+/* internal.h - the broker's state, shared by its files (broker, creds, objects, file operations). */
+#ifndef VMMSEC_MAC_INTERNAL_H
+#define VMMSEC_MAC_INTERNAL_H
+
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "guest/guest.h"
+#include "mac/mac.h"
+#include "policy/policy.h"
+
+/* A directory that carries subtree directives, pinned so renames cannot hide it. */
+struct mac_dir {
+	struct policy_key key;
+	const char *path; /* the policy's path (owned by the compiled policy) */
+	int fd;		  /* O_PATH pin, or -1 while nothing exists at path */
+	char *kpath;	  /* the kernel's current path of the pin (broker's root) */
+	size_t klen;
+};
+
+struct mac_policy {
+	struct policy_compiled *c;
+	struct mac_dir *dirs;
+	size_t ndirs;
+};
+
+/* What the broker knows of a guest thread: identity and credentials. */
+struct mac_cred {
+	pid_t tid, tgid;	 /* host view */
+	pid_t ns_tid, ns_tgid;	 /* the guest's view */
+	int pidfd;		 /* reuse guard: this very thread, or -1 (then not cached) */
+	uint32_t uid, fsuid, fsgid, gid; /* the guest's view (U2) */
+	uint32_t ngroups;
+	uint32_t groups[64];
+	uint64_t capeff;
+	mode_t umask;
+	char comm[16];
+	bool valid;
+};
+
+#define MAC_CRED_SLOTS 1024
+
+struct mac_broker_state {
+	const struct guest *g;
+	struct mac_policy *mp;
+	enum mac_audit audit;
+	int listener, chan, hostproc;
+	uint64_t fullcaps;
+	/* the credentials this thread holds right now */
+	bool cur_full;
+	uint32_t cur_fsuid, cur_fsgid, cur_ngroups;
+	uint32_t cur_groups[64];
+	uint64_t cur_capeff;
+	mode_t cur_umask;
+	bool pidfd_thread; /* PIDFD_THREAD works (Linux 6.9+) */
+	struct mac_cred cache[MAC_CRED_SLOTS];
+};
+
+/* One trapped call being served. */
+struct mac_req {
+	struct mac_broker_state *b;
+	const struct seccomp_notif *n;
+	struct mac_cred *cred;
+	const char *sysname;
+};
+
+/* creds.c */
+struct mac_cred *mac_cred_get(struct mac_broker_state *b, pid_t tid);
+void mac_cred_forget(struct mac_broker_state *b, pid_t tid, bool whole_process);
+int mac_cred_full(struct mac_broker_state *b);
+int mac_cred_adopt(struct mac_broker_state *b, const struct mac_cred *c, bool with_umask);
+int mac_cred_init(struct mac_broker_state *b);
+
+/* fsop.c: each returns the value for the guest (>= 0) or -errno; *fd_out for open results. */
+int mac_fsop_dispatch(struct mac_req *r, int nr, bool *handled);
+
+/* broker.c */
+void mac_dirs_refresh(struct mac_broker_state *b);
+bool mac_req_valid(const struct mac_req *r);
+int mac_req_respond(const struct mac_req *r, int64_t val, int err, bool cont);
+int mac_req_addfd(const struct mac_req *r, int fd, unsigned newfd_flags);
+void mac_req_record(const struct mac_req *r, const char *path, int objfd, const struct stat *st,
+		    unsigned want, const struct policy_verdict *v);
+
+#endif
