@@ -90,6 +90,9 @@ __attribute__((noreturn)) static void run_command(const struct guest_config *cfg
 	if (privileged && (setresgid(cfg->gid, cfg->gid, cfg->gid) < 0 ||
 			   setresuid(cfg->uid, cfg->uid, cfg->uid) < 0))
 		fail(ctl_fd, GUEST_STEP_IDENTITY, errno);
+	/* The uid change made us non-dumpable again: the monitor must read our memory. */
+	if (prctl(PR_SET_DUMPABLE, 1) < 0)
+		fail(ctl_fd, GUEST_STEP_IDENTITY, errno);
 	/*
 	 * Install the filter as the guest's identity (with a policy, identity
 	 * changes are trapped, and nobody serves the listener yet);

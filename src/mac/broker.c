@@ -79,19 +79,30 @@ int mac_req_respond(const struct mac_req *r, int64_t val, int err, bool cont)
 											    : 0;
 }
 
-/* Install @fd in the guest thread and answer its call with the new number, atomically. */
-int mac_req_addfd(const struct mac_req *r, int fd, unsigned newfd_flags)
+/*
+ * Install @fd (which this closes) in the guest thread and answer its call
+ * with the new number.  A regular file or directory open for reading only
+ * (@atomic) is handed over and answered in one step.  Any other is answered
+ * only after the broker's own reference is gone: else the guest could close
+ * its fd and find the file still open (a FIFO still has a reader or writer,
+ * an executable it just wrote still gives ETXTBSY).
+ */
+int mac_req_addfd(const struct mac_req *r, int fd, unsigned newfd_flags, bool atomic)
 {
 	struct seccomp_notif_addfd a = {
 		.id = r->n->id,
-		.flags = SECCOMP_ADDFD_FLAG_SEND,
+		.flags = atomic ? SECCOMP_ADDFD_FLAG_SEND : 0,
 		.srcfd = (uint32_t)fd,
 		.newfd_flags = newfd_flags,
 	};
-	if (ioctl(r->b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a) >= 0 || errno == ENOENT)
-		return 0;
-	/* EMFILE and the like: the guest sees what its own open would have said. */
-	return mac_req_respond(r, 0, errno, false);
+	int nfd = ioctl(r->b->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &a);
+	int err = errno;
+
+	close(fd);
+	if (nfd < 0)
+		/* EMFILE and the like: the guest sees what its own open would have said. */
+		return err == ENOENT ? 0 : mac_req_respond(r, 0, err, false);
+	return atomic ? 0 : mac_req_respond(r, nfd, 0, false);
 }
 
 void mac_req_record(const struct mac_req *r, const char *path, int objfd, const struct stat *st,
@@ -188,10 +199,15 @@ static void serve_one(struct mac_broker_state *b, const struct seccomp_notif *n)
 		mac_req_respond(&r, 0, EPERM, false);
 		return;
 	}
+	/*
+	 * Every handler checks that the call is still pending after it has
+	 * read the guest (the credentials are read before that): only then is
+	 * what it read known to be the caller's.
+	 */
 	r.cred = mac_cred_get(b, (pid_t)n->pid);
-	if (!r.cred || !mac_req_valid(&r)) {
+	if (!r.cred) {
 		/* Fail closed: without the caller's identity nothing is done for it. */
-		mac_req_respond(&r, 0, r.cred ? ESRCH : EPERM, false);
+		mac_req_respond(&r, 0, EPERM, false);
 		return;
 	}
 	int v = mac_fsop_dispatch(&r, nr, &handled);

@@ -75,7 +75,14 @@ static int guest_file(const struct mac_req *r, int gfd)
 	if (pidfd < 0)
 		return -ESRCH;
 	int fd = (int)syscall(SYS_pidfd_getfd, pidfd, gfd, 0);
-	return fd < 0 ? (errno == EBADF ? -EBADF : -errno) : fd;
+	if (fd < 0)
+		return errno == EBADF ? -EBADF : -errno;
+	/* pidfd_getfd hands out O_PATH files, which these calls refuse. */
+	if (fcntl(fd, F_GETFL) & O_PATH) {
+		close(fd);
+		return -EBADF;
+	}
+	return fd;
 }
 
 /*
@@ -348,9 +355,7 @@ static void *fifo_open(void *p)
 	if (fd < 0)
 		mac_req_respond(&j->r, 0, -fd, false);
 	else
-		mac_req_addfd(&j->r, fd, (unsigned)(j->flags & O_CLOEXEC));
-	if (fd >= 0)
-		close(fd);
+		mac_req_addfd(&j->r, fd, (unsigned)(j->flags & O_CLOEXEC), false);
 	close(j->pin);
 	free(j);
 	return NULL;
@@ -391,13 +396,11 @@ static int open_existing(const struct mac_req *r, const char *path, int pin, int
 
 	if (fstat(pin, &st) < 0)
 		return -errno;
-	if (S_ISLNK(st.st_mode) && !(flags & O_PATH))
+	if (S_ISLNK(st.st_mode))
 		return -ELOOP; /* O_NOFOLLOW met a symlink */
 	unsigned want = want_of_open(flags);
 	if (want && (e = decide(r, path, pin, &st, NULL, NULL, want)) < 0)
 		return e;
-	if (flags & O_PATH)
-		return mac_req_addfd(r, pin, (unsigned)(flags & O_CLOEXEC)) < 0 ? -EIO : 0;
 	int fd;
 	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(5, 0)) {
 		fd = open_ctty(r, flags);
@@ -424,9 +427,41 @@ static int open_existing(const struct mac_req *r, const char *path, int pin, int
 	}
 	if (fd < 0)
 		return fd;
-	e = mac_req_addfd(r, fd, (unsigned)(flags & O_CLOEXEC));
-	close(fd);
-	return e < 0 ? -EIO : 0;
+	bool ro = (flags & O_ACCMODE) == O_RDONLY && !(flags & O_TRUNC) &&
+		  (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode));
+	return mac_req_addfd(r, fd, (unsigned)(flags & O_CLOEXEC), ro) < 0 ? -EIO : 0;
+}
+
+/*
+ * The common case, a read-only open: open it straight away (with O_NONBLOCK,
+ * so nothing can block the broker) and decide on the opened file.  Opening
+ * a regular file or directory for reading changes nothing, so nothing
+ * happened if the answer is no.  Anything else (a FIFO, a device, a lease)
+ * goes the careful way: -EAGAIN.
+ */
+static int open_rdonly(const struct mac_req *r, const char *path, int base, const char *p,
+		       int flags, uint64_t resolve)
+{
+	struct stat st;
+	int e, fd = openat2_fd(base, p, flags | O_NONBLOCK | O_NOCTTY, resolve);
+
+	if (fd == -EAGAIN || fd == -ENXIO || fd == -EWOULDBLOCK)
+		return -EAGAIN;
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
+		close(fd);
+		return -EAGAIN;
+	}
+	e = decide(r, path, fd, &st, NULL, NULL, POLICY_R);
+	if (e == 0 && !(flags & O_NONBLOCK) &&
+	    fcntl(fd, F_SETFL, flags & (O_APPEND | O_DIRECT | O_NOATIME)) < 0)
+		e = -errno;
+	if (e < 0) {
+		close(fd);
+		return e;
+	}
+	return mac_req_addfd(r, fd, (unsigned)(flags & O_CLOEXEC), true) < 0 ? -EIO : 0;
 }
 
 static int open_create(const struct mac_req *r, const char *orig, int base, const char *path,
@@ -492,9 +527,7 @@ static int open_create(const struct mac_req *r, const char *orig, int base, cons
 		if (fd < 0)
 			return -errno;
 		bind_new(r, kp, a.parent, a.last, AT_SYMLINK_NOFOLLOW);
-		e = mac_req_addfd(r, fd, (unsigned)(flags & O_CLOEXEC));
-		close(fd);
-		return e < 0 ? -EIO : 0;
+		return mac_req_addfd(r, fd, (unsigned)(flags & O_CLOEXEC), false) < 0 ? -EIO : 0;
 	}
 	return -EAGAIN;
 }
@@ -518,6 +551,14 @@ static int do_open(const struct mac_req *r, int dirfd, uint64_t path_addr, struc
 	const unsigned plain = O_ACCMODE | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_LARGEFILE |
 			       O_DIRECTORY | O_NOFOLLOW | O_APPEND;
 
+	/*
+	 * O_PATH grants no access to content: nothing to decide, and every
+	 * later use of the fd (a *at base, a /proc/self/fd reopen, execveat,
+	 * AT_EMPTY_PATH) is itself trapped.  The kernel may answer it (and
+	 * seccomp could not inject an O_PATH file anyway).
+	 */
+	if (how->flags & O_PATH)
+		return mac_req_respond(r, 0, 0, true) < 0 ? -EIO : 0;
 	if (strict || (how->flags & ~(uint64_t)plain)) {
 		if (!strict) /* open/openat ignore unknown flags; openat2 refuses them */
 			how->flags &= (uint64_t)(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC |
@@ -552,6 +593,11 @@ static int do_open(const struct mac_req *r, int dirfd, uint64_t path_addr, struc
 		return -EPERM;
 	if (create && pin < 0)
 		return open_create(r, path, b, p, flags, (mode_t)how->mode, how->resolve, 0);
+	if (pin < 0 && (flags & O_ACCMODE) == O_RDONLY && !(flags & (O_TRUNC | O_TMPFILE))) {
+		int v = open_rdonly(r, path, b, p, flags, how->resolve);
+		if (v != -EAGAIN)
+			return v;
+	}
 	if (pin < 0) {
 		int pf = O_PATH | (flags & (O_NOFOLLOW | O_DIRECTORY));
 		if ((flags & O_TMPFILE) == O_TMPFILE)
@@ -568,9 +614,7 @@ static int do_open(const struct mac_req *r, int dirfd, uint64_t path_addr, struc
 		int fd = openat(pin, ".", flags | O_CLOEXEC, (mode_t)how->mode);
 		if (fd < 0)
 			return -errno;
-		e = mac_req_addfd(r, fd, (unsigned)(flags & O_CLOEXEC));
-		close(fd);
-		return e < 0 ? -EIO : 0;
+		return mac_req_addfd(r, fd, (unsigned)(flags & O_CLOEXEC), false) < 0 ? -EIO : 0;
 	}
 	return open_existing(r, path, pin, flags);
 }
@@ -671,24 +715,26 @@ static int sys_exec(const struct mac_req *r, int nr)
 
 static int path_at(const struct mac_req *r, int dirfd, uint64_t addr, char *path, struct at *a)
 {
+	char self[PATH_MAX];
 	int e = read_path(r, addr, path);
 	if (e < 0)
 		return e;
 	if (!path[0])
 		return -ENOENT;
-	cleanup_fd int base = path[0] != '/' ? base_fd(r, dirfd) : -1;
-	if (path[0] != '/' && base < 0)
+	const char *p = rewrite_self(r, path, self, sizeof(self)) ? self : path;
+	cleanup_fd int base = p[0] != '/' ? base_fd(r, dirfd) : -1;
+	if (p[0] != '/' && base < 0)
 		return base;
 	if ((e = mac_cred_adopt(r->b, r->cred, true)) < 0)
 		return -EPERM;
-	e = at_split(r, path[0] == '/' ? AT_FDCWD : base, path, 0, a);
+	e = at_split(r, p[0] == '/' ? AT_FDCWD : base, p, 0, a);
 	mac_cred_full(r->b); /* a second path may follow */
 	return e;
 }
 
-/* Decide w on the existing entry a->last (lstat) and on its directory. */
+/* Decide w on the existing entry a->last (lstat) and, if @dir_too, on its directory. */
 static int decide_entry(const struct mac_req *r, const char *path, struct at *a, int stflags,
-			struct stat *st)
+			struct stat *st, bool dir_too)
 {
 	struct stat dst;
 	int e;
@@ -699,7 +745,7 @@ static int decide_entry(const struct mac_req *r, const char *path, struct at *a,
 	cleanup_fd int fd = openat(a->parent, a->last, ofl);
 	if (fd < 0)
 		return -errno;
-	if ((e = decide(r, path, fd, st, NULL, NULL, POLICY_W)) < 0)
+	if ((e = decide(r, path, fd, st, NULL, NULL, POLICY_W)) < 0 || !dir_too)
 		return e;
 	if (fstat(a->parent, &dst) < 0)
 		return -errno;
@@ -727,7 +773,7 @@ static int sys_unlink(const struct mac_req *r, int nr)
 		return e;
 	if ((e = mac_cred_adopt(r->b, r->cred, false)) < 0)
 		return -EPERM;
-	if ((e = decide_entry(r, path, &a, AT_SYMLINK_NOFOLLOW, &st)) < 0)
+	if ((e = decide_entry(r, path, &a, AT_SYMLINK_NOFOLLOW, &st, true)) < 0)
 		return e;
 	if (unlinkat(a.parent, a.last, flags) < 0)
 		return -errno;
@@ -811,7 +857,8 @@ static int sys_rename_link(const struct mac_req *r, int nr)
 	}
 	if (link && (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)))
 		return -EINVAL;
-	if (!link && (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)))
+	if (!link && ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) ||
+		      ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))))
 		return -EINVAL;
 	if (link && (flags & AT_EMPTY_PATH)) {
 		if ((e = read_path(r, a1, p1)) < 0)
@@ -820,9 +867,16 @@ static int sys_rename_link(const struct mac_req *r, int nr)
 			flags &= ~AT_EMPTY_PATH;
 	}
 	if (link && (flags & AT_EMPTY_PATH)) {
-		if ((a.parent = base_fd(r, d1)) < 0)
-			return a.parent;
-		strcpy(a.last, "");
+		/*
+		 * The guest's fd d1 itself, through its /proc magic link (what
+		 * linkat(AT_SYMLINK_FOLLOW) on /proc/self/fd/N does for anyone).
+		 */
+		if (d1 < 0)
+			return d1 == AT_FDCWD ? -ENOENT : -EBADF;
+		if ((a.parent = dup(r->b->hostproc)) < 0)
+			return -errno;
+		snprintf(a.last, sizeof(a.last), "%d/fd/%d", (int)r->n->pid, d1);
+		flags = (flags & ~AT_EMPTY_PATH) | AT_SYMLINK_FOLLOW;
 	} else if ((e = path_at(r, d1, a1, p1, &a)) < 0) {
 		return e;
 	}
@@ -831,14 +885,8 @@ static int sys_rename_link(const struct mac_req *r, int nr)
 	if ((e = mac_cred_adopt(r->b, r->cred, false)) < 0)
 		return -EPERM;
 	int sf = (link && (flags & AT_SYMLINK_FOLLOW)) ? 0 : AT_SYMLINK_NOFOLLOW;
-	if (!a.last[0]) {
-		if (fstat(a.parent, &s1) < 0)
-			return -errno;
-		if ((e = decide(r, p1, a.parent, &s1, NULL, NULL, POLICY_W)) < 0)
-			return e;
-	} else if ((e = decide_entry(r, p1, &a, sf, &s1)) < 0) {
+	if ((e = decide_entry(r, p1, &a, sf, &s1, !link)) < 0)
 		return e;
-	}
 	struct policy_key key = {0};
 	char kp[PATH_MAX] = "", kp1[PATH_MAX] = "";
 	bool exists = fstatat(b.parent, b.last, &s2, AT_SYMLINK_NOFOLLOW) == 0;
@@ -847,7 +895,7 @@ static int sys_rename_link(const struct mac_req *r, int nr)
 	if (exists && (link || (flags & RENAME_NOREPLACE)))
 		return -EEXIST;
 	if (exists) {
-		if ((e = decide_entry(r, p2, &b, AT_SYMLINK_NOFOLLOW, &s2)) < 0)
+		if ((e = decide_entry(r, p2, &b, AT_SYMLINK_NOFOLLOW, &s2, true)) < 0)
 			return e;
 		ssize_t n = kpath_of(r, b.parent, kp, sizeof(kp));
 		if (n > 0 && (size_t)n + 2 + strlen(b.last) < sizeof(kp))
@@ -928,12 +976,31 @@ static bool capture_socket(const struct mac_req *r, const struct stat *st)
 	return false;
 }
 
+#define NR_FCHMODAT2 452 /* Linux 6.6 */
+
+static bool is_chmod(int nr)
+{
+	return nr == SCMP_SYS(chmod) || nr == SCMP_SYS(fchmodat) || nr == SCMP_SYS(fchmod) ||
+	       nr == NR_FCHMODAT2;
+}
+
+static bool is_chown(int nr)
+{
+	return nr == SCMP_SYS(chown) || nr == SCMP_SYS(lchown) || nr == SCMP_SYS(fchown) ||
+	       nr == SCMP_SYS(fchownat);
+}
+
+/* chmod, chown and xattr changes: w on the object, performed through the pinned fd. */
 static int sys_attr(const struct mac_req *r, int nr)
 {
-	char path[PATH_MAX], name[XATTR_NAME_MAX + 2], p[32];
-	int dirfd = AT_FDCWD, fd = -1, e;
-	bool follow = true, empty_ok = false, byfd = false;
+	char path[PATH_MAX], name[XATTR_NAME_MAX + 1], p[32];
+	int dirfd = AT_FDCWD, e, fl = 0;
+	bool follow = true, empty_ok = false, byfd = false, xattr = !is_chmod(nr) && !is_chown(nr);
+	bool remove = nr == SCMP_SYS(removexattr) || nr == SCMP_SYS(lremovexattr) ||
+		      nr == SCMP_SYS(fremovexattr);
 	uint64_t pa = 0;
+	cleanup_free void *val = NULL;
+	size_t size = 0;
 
 	if (nr == SCMP_SYS(chmod) || nr == SCMP_SYS(chown) || nr == SCMP_SYS(setxattr) ||
 	    nr == SCMP_SYS(removexattr)) {
@@ -942,13 +1009,10 @@ static int sys_attr(const struct mac_req *r, int nr)
 		   nr == SCMP_SYS(lremovexattr)) {
 		pa = arg(r, 0);
 		follow = false;
-	} else if (nr == SCMP_SYS(fchmodat)) {
+	} else if (nr == SCMP_SYS(fchmodat) || nr == NR_FCHMODAT2 || nr == SCMP_SYS(fchownat)) {
 		dirfd = (int)arg(r, 0);
 		pa = arg(r, 1);
-	} else if (nr == SCMP_SYS(fchownat)) {
-		dirfd = (int)arg(r, 0);
-		pa = arg(r, 1);
-		int fl = (int)arg(r, 4);
+		fl = nr == NR_FCHMODAT2 ? (int)arg(r, 3) : nr == SCMP_SYS(fchownat) ? (int)arg(r, 4) : 0;
 		if (fl & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 			return -EINVAL;
 		follow = !(fl & AT_SYMLINK_NOFOLLOW);
@@ -958,51 +1022,56 @@ static int sys_attr(const struct mac_req *r, int nr)
 		byfd = true;
 		empty_ok = true;
 	}
-	fd = pin_target(r, dirfd, byfd ? 0 : pa, empty_ok, follow, path);
+	if (xattr) { /* read once, before anything: a guest thread may rewrite them */
+		int rn = read_str(r, arg(r, 1), name, sizeof(name));
+		if (rn == -ENAMETOOLONG)
+			return -ERANGE;
+		if (rn < 0)
+			return rn;
+		size = remove ? 0 : arg(r, 3);
+		if (size > XATTR_SIZE_MAX)
+			return -E2BIG;
+		if (size && !(val = malloc(size)))
+			return -ENOMEM;
+		if ((e = read_mem(r, arg(r, 2), val, size)) < 0)
+			return e;
+	}
+	int fd;
+	if (byfd) {
+		/* The open file itself: an O_PATH fd is refused (EBADF), as by the kernel. */
+		if ((fd = guest_file(r, dirfd)) >= 0 &&
+		    (!mac_req_valid(r) || mac_cred_adopt(r->b, r->cred, false) < 0)) {
+			close(fd);
+			return -EPERM;
+		}
+		path[0] = 0;
+	} else {
+		fd = pin_target(r, dirfd, pa, empty_ok, follow, path);
+	}
 	if (fd < 0)
 		return fd;
 	cleanup_fd int pin = fd;
 	struct stat st;
 	if (fstat(pin, &st) < 0)
 		return -errno;
-	bool chmod_call = nr == SCMP_SYS(chmod) || nr == SCMP_SYS(fchmodat) || nr == SCMP_SYS(fchmod);
 	/* rsyslogd chmods the socket it bound; ours already is world-writable and read-only mounted. */
-	if (chmod_call && capture_socket(r, &st))
+	if (is_chmod(nr) && capture_socket(r, &st))
 		return 0;
 	if ((e = decide(r, byfd ? NULL : path, pin, &st, NULL, NULL, POLICY_W)) < 0)
 		return e;
 	snprintf(p, sizeof(p), "self/fd/%d", pin);
-	if (chmod_call) {
-		mode_t mode = (mode_t)arg(r, nr == SCMP_SYS(fchmodat) ? 2 : 1);
+	if (is_chmod(nr)) {
+		if (S_ISLNK(st.st_mode))
+			return -EOPNOTSUPP; /* fchmodat2(AT_SYMLINK_NOFOLLOW) on a symlink */
+		mode_t mode = (mode_t)arg(r, nr == SCMP_SYS(fchmod) || nr == SCMP_SYS(chmod) ? 1 : 2);
 		e = fchmodat(r->b->hostproc, p, mode, 0);
-	} else if (nr == SCMP_SYS(chown) || nr == SCMP_SYS(lchown) || nr == SCMP_SYS(fchown) ||
-		   nr == SCMP_SYS(fchownat)) {
+	} else if (is_chown(nr)) {
 		int base = nr == SCMP_SYS(fchownat) ? 2 : 1;
 		e = fchownat(pin, "", (uid_t)arg(r, base), (gid_t)arg(r, base + 1), AT_EMPTY_PATH);
+	} else if (remove) {
+		e = removexattr(p, name);
 	} else {
-		int ni = 1;
-		int rn = read_str(r, arg(r, ni), name, sizeof(name));
-		if (rn == -ENAMETOOLONG)
-			return -ERANGE;
-		if (rn < 0)
-			return rn;
-		if (nr == SCMP_SYS(removexattr) || nr == SCMP_SYS(lremovexattr) ||
-		    nr == SCMP_SYS(fremovexattr)) {
-			e = removexattr(p, name);
-		} else {
-			size_t size = arg(r, 3);
-			if (size > XATTR_SIZE_MAX)
-				return -E2BIG;
-			void *val = size ? malloc(size) : NULL;
-			if (size && !val)
-				return -ENOMEM;
-			if ((e = read_mem(r, arg(r, 2), val, size)) < 0) {
-				free(val);
-				return e;
-			}
-			e = setxattr(p, name, val, size, (int)arg(r, 4));
-			free(val);
-		}
+		e = setxattr(p, name, val, size, (int)arg(r, 4));
 	}
 	return e < 0 ? -errno : 0;
 }
@@ -1042,6 +1111,8 @@ static int sys_fdop(const struct mac_req *r, int nr)
 
 	if (fd < 0)
 		return fd;
+	if (!mac_req_valid(r))
+		return -ESRCH;
 	if ((e = mac_cred_adopt(r->b, r->cred, false)) < 0)
 		return -EPERM;
 	int fl = fcntl(fd, F_GETFL);
@@ -1092,6 +1163,7 @@ int mac_fsop_dispatch(struct mac_req *r, int nr, bool *handled)
 		{SCMP_SYS(chmod), "chmod", 5},
 		{SCMP_SYS(fchmod), "fchmod", 5},
 		{SCMP_SYS(fchmodat), "fchmodat", 5},
+		{NR_FCHMODAT2, "fchmodat2", 5},
 		{SCMP_SYS(chown), "chown", 5},
 		{SCMP_SYS(lchown), "lchown", 5},
 		{SCMP_SYS(fchown), "fchown", 5},

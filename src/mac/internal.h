@@ -81,7 +81,7 @@ int mac_fsop_dispatch(struct mac_req *r, int nr, bool *handled);
 void mac_dirs_refresh(struct mac_broker_state *b);
 bool mac_req_valid(const struct mac_req *r);
 int mac_req_respond(const struct mac_req *r, int64_t val, int err, bool cont);
-int mac_req_addfd(const struct mac_req *r, int fd, unsigned newfd_flags);
+int mac_req_addfd(const struct mac_req *r, int fd, unsigned newfd_flags, bool atomic);
 void mac_req_record(const struct mac_req *r, const char *path, int objfd, const struct stat *st,
 		    unsigned want, const struct policy_verdict *v);
 

@@ -49,6 +49,7 @@ static int add_mac_rules(scmp_filter_ctx c)
 		SCMP_SYS(setreuid),   SCMP_SYS(setregid),    SCMP_SYS(setresuid),
 		SCMP_SYS(setresgid),  SCMP_SYS(setfsuid),    SCMP_SYS(setfsgid),
 		SCMP_SYS(setgroups),  SCMP_SYS(capset),	     SCMP_SYS(umask),
+		452 /* fchmodat2, Linux 6.6 */,
 	};
 	/*
 	 * Side doors: each would reach files without passing the broker.
@@ -67,10 +68,10 @@ static int add_mac_rules(scmp_filter_ctx c)
 	};
 	/*
 	 * Newer than this kernel's headers (and than libseccomp's tables): the
-	 * *at variants of chmod and xattr calls (Linux 6.6, 6.13), and file
+	 * *at variants of xattr calls (Linux 6.13), and file
 	 * attribute setting (6.17).  libc falls back to the trapped calls.
 	 */
-	static const int enosys[] = {452 /* fchmodat2 */, 463 /* setxattrat */,
+	static const int enosys[] = {463 /* setxattrat */,
 				     466 /* removexattrat */, 467 /* open_tree_attr */,
 				     469 /* file_setattr */};
 	int r;

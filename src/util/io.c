@@ -45,11 +45,11 @@ int util_vm_read_str(pid_t pid, uint64_t addr, char *buf, size_t len)
 	size_t got = 0;
 
 	/* Page by page: the string may end just before an unmapped page. */
-	while (got < len - 1) {
+	while (got < len) {
 		uint64_t a = addr + got;
 		size_t chunk = 4096 - (size_t)(a % 4096);
-		if (chunk > len - 1 - got)
-			chunk = len - 1 - got;
+		if (chunk > len - got)
+			chunk = len - got;
 		struct iovec local = {buf + got, chunk};
 		struct iovec remote = {(void *)(uintptr_t)a, chunk};
 		ssize_t r = process_vm_readv(pid, &local, 1, &remote, 1, 0);
