@@ -182,10 +182,6 @@ static void serve_one(struct mac_broker_state *b, const struct seccomp_notif *n)
 		forward(b, n);
 		return;
 	}
-	if (nr == SCMP_SYS(bind)) {
-		forward(b, n);
-		return;
-	}
 	/*
 	 * Credentials are about to change (or, for umask, the process's file
 	 * mode mask): forget what we know; the call itself is the kernel's.
@@ -208,6 +204,11 @@ static void serve_one(struct mac_broker_state *b, const struct seccomp_notif *n)
 	if (!r.cred) {
 		/* Fail closed: without the caller's identity nothing is done for it. */
 		mac_req_respond(&r, 0, EPERM, false);
+		return;
+	}
+	if (nr == SCMP_SYS(bind)) {
+		if (mac_fsop_bind(&r) == 1)
+			forward(b, n); /* a capture socket's path: the monitor relays it */
 		return;
 	}
 	int v = mac_fsop_dispatch(&r, nr, &handled);
@@ -323,6 +324,9 @@ __attribute__((noreturn)) static void broker_main(const struct guest *g, struct 
 		r = -errno;
 	else
 		r = mac_cred_init(&b);
+	struct stat pst;
+	if (r == 0 && stat("/proc", &pst) == 0)
+		b.proc_dev = pst.st_dev;
 	if (r == 0) {
 		close_others(keep, nk);
 		mac_dirs_refresh(&b);

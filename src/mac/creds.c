@@ -202,9 +202,9 @@ int mac_cred_full(struct mac_broker_state *b)
 int mac_cred_adopt(struct mac_broker_state *b, const struct mac_cred *c, bool with_umask)
 {
 	int r;
-	bool ids = b->cur_fsuid != c->fsuid || b->cur_fsgid != c->fsgid ||
-		   b->cur_ngroups != c->ngroups ||
-		   memcmp(b->cur_groups, c->groups, c->ngroups * sizeof(c->groups[0]));
+	bool groups = b->cur_ngroups != c->ngroups ||
+		      memcmp(b->cur_groups, c->groups, c->ngroups * sizeof(c->groups[0]));
+	bool ids = groups || b->cur_fsuid != c->fsuid || b->cur_fsgid != c->fsgid;
 
 	if (ids) {
 		if ((r = mac_cred_full(b)) < 0)
@@ -213,7 +213,7 @@ int mac_cred_adopt(struct mac_broker_state *b, const struct mac_cred *c, bool wi
 		for (uint32_t i = 0; i < c->ngroups; i++)
 			gl[i] = c->groups[i];
 		/* The raw call: glibc's setgroups would change every thread. */
-		if (syscall(SYS_setgroups, (size_t)c->ngroups, gl) < 0)
+		if (groups && syscall(SYS_setgroups, (size_t)c->ngroups, gl) < 0)
 			return -errno;
 		setfsgid(c->fsgid);
 		setfsuid(c->fsuid);
@@ -246,8 +246,18 @@ int mac_cred_init(struct mac_broker_state *b)
 	b->fullcaps = v;
 	b->cur_full = false;
 	b->cur_capeff = ~(uint64_t)0;
-	b->cur_fsuid = b->cur_fsgid = UINT32_MAX;
-	b->cur_ngroups = UINT32_MAX;
+	/*
+	 * Start from what the broker holds: unprivileged, U2 forbids
+	 * setgroups, and the guest has the broker's groups anyway.
+	 */
+	struct mac_cred self;
+	int r = fill(b, &self, getpid());
+	if (r < 0)
+		return r;
+	b->cur_fsuid = self.fsuid;
+	b->cur_fsgid = self.fsgid;
+	b->cur_ngroups = self.ngroups;
+	memcpy(b->cur_groups, self.groups, sizeof(b->cur_groups));
 	b->cur_umask = umask(0);
 	umask(b->cur_umask);
 	for (size_t i = 0; i < MAC_CRED_SLOTS; i++)

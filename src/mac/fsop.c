@@ -8,8 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/xattr.h>
@@ -388,6 +391,25 @@ static int open_ctty(const struct mac_req *r, int flags)
 	return -ENXIO;
 }
 
+/*
+ * Writing another process's /proc/PID/mem is ptrace by another name: it
+ * could rewrite a path between the broker's read and the kernel's.
+ */
+static bool foreign_mem(const struct mac_req *r, int pin)
+{
+	char kp[PATH_MAX];
+	int pid, tid, n = 0;
+
+	if (kpath_of(r, pin, kp, sizeof(kp)) <= 0)
+		return true;
+	if (sscanf(kp, "/proc/%d/mem%n", &pid, &n) == 1 && !kp[n])
+		return pid != r->cred->ns_tgid;
+	n = 0;
+	if (sscanf(kp, "/proc/%d/task/%d/mem%n", &pid, &tid, &n) == 2 && !kp[n])
+		return pid != r->cred->ns_tgid;
+	return false;
+}
+
 /* Decide on the pinned object, then open it with the caller's flags and hand it over. */
 static int open_existing(const struct mac_req *r, const char *path, int pin, int flags)
 {
@@ -399,6 +421,9 @@ static int open_existing(const struct mac_req *r, const char *path, int pin, int
 	if (S_ISLNK(st.st_mode))
 		return -ELOOP; /* O_NOFOLLOW met a symlink */
 	unsigned want = want_of_open(flags);
+	if ((want & (POLICY_W | POLICY_A)) && st.st_dev == r->b->proc_dev &&
+	    foreign_mem(r, pin))
+		return -EPERM;
 	if (want && (e = decide(r, path, pin, &st, NULL, NULL, want)) < 0)
 		return e;
 	int fd;
@@ -666,6 +691,91 @@ static int sys_open(const struct mac_req *r, int nr)
 
 /* ---------------- exec ---------------- */
 
+#ifndef KCMP_VM
+#define KCMP_VM 1
+#endif
+
+/* A numeric field of /proc/PID/status, or -1. */
+static long status_num(const struct mac_req *r, pid_t pid, const char *key)
+{
+	char p[32], buf[4096];
+	snprintf(p, sizeof(p), "%d/status", (int)pid);
+	cleanup_fd int fd = openat(r->b->hostproc, p, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	const char *k = strstr(buf, key);
+	return k ? strtol(k + strlen(key), NULL, 10) : -1;
+}
+
+/* Is the page holding @addr in thread @tid's memory shared with other processes (or unknown)? */
+static bool shared_mapping(const struct mac_req *r, pid_t tid, uint64_t addr)
+{
+	char p[32], line[512];
+	snprintf(p, sizeof(p), "%d/maps", (int)tid);
+	int fd = openat(r->b->hostproc, p, O_RDONLY | O_CLOEXEC);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "re");
+	bool shared = true;
+
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return true;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		char perms[8];
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && addr >= lo && addr < hi) {
+			shared = perms[3] != 'p';
+			break;
+		}
+	}
+	fclose(f);
+	return shared;
+}
+
+/*
+ * The kernel reads execve's path again after the broker has decided, so
+ * the decision holds only if nobody else can rewrite that string meanwhile:
+ * the caller must be its process's only thread, the string must not be in
+ * a shared mapping, and a vfork parent sharing its memory must be
+ * single-threaded too (the filter refuses CLONE_VM without CLONE_THREAD or
+ * CLONE_VFORK; ptrace, process_vm_writev and writes to another process's
+ * /proc/PID/mem are refused).  NULL when safe, else why not.
+ */
+static const char *exec_race(const struct mac_req *r, uint64_t addr)
+{
+	pid_t tid = (pid_t)r->n->pid;
+
+	if (status_num(r, tid, "\nThreads:") != 1)
+		return "the caller has other threads";
+	if (shared_mapping(r, tid, addr))
+		return "the path is in shared memory";
+	pid_t cur = tid;
+	for (int depth = 0; depth < 16; depth++) {
+		long pp = status_num(r, cur, "\nPPid:");
+		if (pp <= 0)
+			return NULL;
+		errno = 0;
+		long k = syscall(SYS_kcmp, cur, (pid_t)pp, KCMP_VM, 0, 0);
+		if (k > 0 || (k < 0 && errno == ESRCH))
+			return NULL; /* its memory is its own (or the parent is gone) */
+		/*
+		 * A vfork child, or no way to tell (no kcmp, or a parent the
+		 * broker may not inspect, such as the guest's init): then the
+		 * parent's other threads could write.
+		 */
+		bool nokcmp = k < 0;
+		if (status_num(r, (pid_t)pp, "\nThreads:") != 1)
+			return "a vfork parent sharing the memory has other threads";
+		if (nokcmp)
+			return NULL;
+		cur = (pid_t)pp;
+	}
+	return "vfork chain too deep";
+}
+
 static int sys_exec(const struct mac_req *r, int nr)
 {
 	char path[PATH_MAX], self[PATH_MAX];
@@ -704,9 +814,18 @@ static int sys_exec(const struct mac_req *r, int nr)
 	if ((e = decide(r, path, pin, &st, NULL, NULL, POLICY_R)) < 0)
 		return e;
 	/*
-	 * The kernel resolves the path again: see DESIGN.md 7.4 for why exec
-	 * is the one call passed through after the check.
+	 * Exec cannot be performed for the guest: it is the one call passed
+	 * through (CONTINUE) after the check, so the check must be race-free.
 	 */
+	if (mac_cred_full(r->b) < 0)
+		return -EPERM;
+	const char *why = path[0] ? exec_race(r, pa) : NULL;
+	if (why) {
+		struct policy_verdict v = {.allow = false, .failed = POLICY_R};
+		snprintf(v.reason, sizeof(v.reason), "exec not checkable: %s", why);
+		mac_req_record(r, path, pin, &st, POLICY_R, &v);
+		return -EACCES;
+	}
 	mac_cred_forget(r->b, (pid_t)r->n->pid, true);
 	return mac_req_respond(r, 0, 0, true) < 0 ? -EIO : 0;
 }
@@ -1129,6 +1248,89 @@ static int sys_fdop(const struct mac_req *r, int nr)
 	else
 		v = fcntl(fd, F_SETFL, (int)arg(r, 2));
 	return v < 0 ? -errno : (int)v;
+}
+
+/* ---------------- bind: a socket appears at a path ---------------- */
+
+static int bind_path(struct mac_req *r, int sock, const char *path, const struct sockaddr_un *sa,
+		     socklen_t len)
+{
+	struct at a __attribute__((cleanup(at_release))) = {.parent = -1};
+	struct stat st;
+	int e;
+
+	cleanup_fd int base = path[0] != '/' ? base_fd(r, AT_FDCWD) : -1;
+	if (path[0] != '/' && base < 0)
+		return base;
+	if (mac_cred_adopt(r->b, r->cred, true) < 0)
+		return -EPERM;
+	if ((e = at_split(r, path[0] == '/' ? AT_FDCWD : base, path, 0, &a)) < 0)
+		return e;
+	if (fstatat(a.parent, a.last, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		return capture_socket(r, &st) ? 1 : -EADDRINUSE;
+	if (errno != ENOENT)
+		return -errno;
+	struct policy_key key;
+	char kp[PATH_MAX];
+	if ((e = decide_create(r, path, a.parent, a.last, &key, kp, sizeof(kp))) < 0)
+		return e;
+	/*
+	 * Bind with the guest's own address, so the socket keeps the name it
+	 * asked for (getsockname); a relative one from the guest's cwd.  The
+	 * walk meets the objects just decided on: every change to the guest's
+	 * file tree passes through this (single) thread.
+	 */
+	if (base >= 0 && fchdir(base) < 0)
+		return -errno;
+	e = bind(sock, (const struct sockaddr *)sa, len) < 0 ? -errno : 0;
+	if (base >= 0 && fchdir(r->b->hostproc) < 0)
+		_exit(1); /* every later relative path would be wrong: stop, fail closed */
+	if (e == 0)
+		bind_new(r, kp, a.parent, a.last, AT_SYMLINK_NOFOLLOW);
+	return e;
+}
+
+/*
+ * A unix socket bound to a path creates an object there, so it is decided
+ * like a create and performed on the guest's own socket.  The address is
+ * read once; other address families cannot touch the file system whatever
+ * the buffer says, so their bind is the kernel's.
+ */
+int mac_fsop_bind(struct mac_req *r)
+{
+	struct sockaddr_un sa;
+	char path[sizeof(sa.sun_path) + 1];
+	int domain = 0;
+	socklen_t ol = sizeof(domain);
+	size_t len = arg(r, 2);
+
+	r->sysname = "bind";
+	cleanup_fd int sock = guest_file(r, (int)arg(r, 0));
+	if (sock < 0 || !mac_req_valid(r) ||
+	    getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &ol) < 0 || domain != AF_UNIX) {
+		/* Not a unix socket (or not a socket): nothing here names a file. */
+		return mac_req_respond(r, 0, 0, true), 0;
+	}
+	int e = 0;
+	if (len > sizeof(sa) || len < sizeof(sa_family_t))
+		e = -EINVAL;
+	else if (read_mem(r, arg(r, 1), &sa, len) < 0 || !mac_req_valid(r))
+		e = -EFAULT;
+	else if (sa.sun_family != AF_UNIX)
+		e = -EINVAL;
+	else if (len == sizeof(sa_family_t) || sa.sun_path[0] == 0)
+		/* Autobind or an abstract name: no file; bind the guest's socket as asked. */
+		e = bind(sock, (struct sockaddr *)&sa, (socklen_t)len) < 0 ? -errno : 0;
+	else {
+		size_t pl = len - offsetof(struct sockaddr_un, sun_path);
+		memcpy(path, sa.sun_path, pl);
+		path[pl] = 0;
+		e = bind_path(r, sock, path, &sa, (socklen_t)len);
+		if (e == 1)
+			return 1;
+	}
+	mac_req_respond(r, 0, e < 0 ? -e : 0, false);
+	return 0;
 }
 
 /* ---------------- dispatch ---------------- */

@@ -48,6 +48,7 @@ struct mac_broker_state {
 	struct mac_policy *mp;
 	enum mac_audit audit;
 	int listener, chan, hostproc;
+	dev_t proc_dev; /* st_dev of the guest's /proc */
 	uint64_t fullcaps;
 	/* the credentials this thread holds right now */
 	bool cur_full;
@@ -76,6 +77,8 @@ int mac_cred_init(struct mac_broker_state *b);
 
 /* fsop.c: each returns the value for the guest (>= 0) or -errno; *fd_out for open results. */
 int mac_fsop_dispatch(struct mac_req *r, int nr, bool *handled);
+/* bind(2): answered here (0), or 1 when it names a capture socket (for the monitor). */
+int mac_fsop_bind(struct mac_req *r);
 
 /* broker.c */
 void mac_dirs_refresh(struct mac_broker_state *b);

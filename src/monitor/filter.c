@@ -85,6 +85,15 @@ static int add_mac_rules(scmp_filter_ctx c)
 	for (size_t i = 0; i < VMM_ARRAY_SIZE(enosys); i++)
 		if ((r = seccomp_rule_add(c, SCMP_ACT_ERRNO(ENOSYS), enosys[i], 0)) < 0)
 			return r;
+	/*
+	 * Memory shared between processes other than as threads or a vfork
+	 * child: exec's path could then be rewritten by a process the broker
+	 * cannot see (fsop.c exec_race).
+	 */
+	if ((r = seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+				  SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_VM | CLONE_THREAD | CLONE_VFORK,
+					  CLONE_VM))) < 0)
+		return r;
 	/* Clearing O_APPEND may turn an append-only grant into a full write. */
 	if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(fcntl), 2, SCMP_A1(SCMP_CMP_EQ, F_SETFL),
 				  SCMP_A2(SCMP_CMP_MASKED_EQ, O_APPEND, 0))) < 0)

@@ -23,6 +23,7 @@ struct monitor_notify {
 	struct seccomp_notif_resp *resp;
 	int (*before_exit)(void *ctx);
 	void *ctx;
+	bool forwarded; /* the MAC broker checked this call and passed it on */
 };
 
 int monitor_notify_new(struct monitor_notify **out, const struct guest *g, struct relay *relay,
@@ -199,8 +200,13 @@ static void handle_bind(struct monitor_notify *n)
 	socklen_t len = (socklen_t)req->data.args[2];
 	pid_t pid = (pid_t)req->pid;
 
-	/* Anything not a named AF_UNIX address is the kernel's business. */
-	resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	/*
+	 * Anything not a named AF_UNIX address is the kernel's business,
+	 * except when the broker forwarded the call as a capture socket's
+	 * bind: then the guest rewrote the address since, and gets nothing.
+	 */
+	resp->flags = n->forwarded ? 0 : SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	resp->error = n->forwarded ? -EPERM : 0;
 	if (req->data.args[2] > sizeof(sa) || len <= offsetof(struct sockaddr_un, sun_path))
 		return;
 	/* Read once: a guest thread may rewrite the buffer after this copy. */
@@ -213,6 +219,7 @@ static void handle_bind(struct monitor_notify *n)
 	int s = match_socket(n, pid, &sa, len);
 	if (s < 0)
 		return;
+	resp->error = 0;
 	/*
 	 * CONTINUE here would only ever fail with EADDRINUSE (the path is a
 	 * socket the guest cannot remove), so emulating it gives nothing away.
@@ -257,7 +264,10 @@ int monitor_notify_handle(struct monitor_notify *n)
 int monitor_notify_serve(struct monitor_notify *n, const struct seccomp_notif *req)
 {
 	memcpy(n->req, req, sizeof(*req));
-	return dispatch(n);
+	n->forwarded = true;
+	int r = dispatch(n);
+	n->forwarded = false;
+	return r;
 }
 
 static int dispatch(struct monitor_notify *n)
