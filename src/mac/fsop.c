@@ -158,6 +158,25 @@ static ssize_t kpath_of(const struct mac_req *r, int fd, char *buf, size_t len)
 	return n;
 }
 
+/* The kernel path of entry @name in directory @dir: @dir's path, '/', @name. */
+static int join_kpath(const struct mac_req *r, int dir, const char *name, char *kp, size_t len)
+{
+	ssize_t n = kpath_of(r, dir, kp, len);
+	size_t nl = strlen(name);
+
+	if (n < 0)
+		return (int)n;
+	while (nl > 1 && name[nl - 1] == '/')
+		nl--;
+	if ((size_t)n + 1 + nl >= len)
+		return -ENAMETOOLONG;
+	if (n > 1)
+		kp[n++] = '/';
+	memcpy(kp + n, name, nl);
+	kp[n + nl] = 0;
+	return 0;
+}
+
 /* ---------------- decisions ---------------- */
 
 struct anc {
@@ -256,18 +275,8 @@ static int decide_create(const struct mac_req *r, const char *path, int dir, con
 		return -errno;
 	if ((e = decide(r, path, dir, &dst, NULL, NULL, POLICY_W)) < 0)
 		return e;
-	ssize_t n = kpath_of(r, dir, kp, kplen);
-	if (n < 0)
-		return -EACCES;
-	size_t nl = strlen(name);
-	while (nl > 1 && name[nl - 1] == '/')
-		nl--;
-	if ((size_t)n + 1 + nl >= kplen)
-		return -ENAMETOOLONG;
-	if (n > 1)
-		kp[n++] = '/';
-	memcpy(kp + n, name, nl);
-	kp[n + nl] = 0;
+	if ((e = join_kpath(r, dir, name, kp, kplen)) < 0)
+		return e == -ENAMETOOLONG ? e : -EACCES;
 	*key = (struct policy_key){0};
 	policy_path_key(r->b->mp->c, kp, key);
 	return decide(r, path, -1, NULL, key, kp, POLICY_W);
@@ -1016,21 +1025,16 @@ static int sys_rename_link(const struct mac_req *r, int nr)
 	if (exists) {
 		if ((e = decide_entry(r, p2, &b, AT_SYMLINK_NOFOLLOW, &s2, true)) < 0)
 			return e;
-		ssize_t n = kpath_of(r, b.parent, kp, sizeof(kp));
-		if (n > 0 && (size_t)n + 2 + strlen(b.last) < sizeof(kp))
-			snprintf(kp + n, sizeof(kp) - (size_t)n, "%s%s", n > 1 ? "/" : "", b.last);
+		if (join_kpath(r, b.parent, b.last, kp, sizeof(kp)) < 0)
+			kp[0] = 0;
 	} else {
 		if (flags & RENAME_EXCHANGE)
 			return -ENOENT;
 		if ((e = decide_create(r, p2, b.parent, b.last, &key, kp, sizeof(kp))) < 0)
 			return e;
 	}
-	if ((flags & RENAME_EXCHANGE) && a.last[0]) {
-		ssize_t n = kpath_of(r, a.parent, kp1, sizeof(kp1));
-		if (n > 0 && (size_t)n + 2 + strlen(a.last) < sizeof(kp1))
-			snprintf(kp1 + n, sizeof(kp1) - (size_t)n, "%s%s", n > 1 ? "/" : "",
-				 a.last);
-	}
+	if ((flags & RENAME_EXCHANGE) && join_kpath(r, a.parent, a.last, kp1, sizeof(kp1)) < 0)
+		kp1[0] = 0;
 	if (link)
 		e = linkat(a.parent, a.last, b.parent, b.last, flags);
 	else

@@ -95,7 +95,7 @@ static int add_mac_rules(scmp_filter_ctx c)
 					  CLONE_VM))) < 0)
 		return r;
 	/* Clearing O_APPEND may turn an append-only grant into a full write. */
-	if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(fcntl), 2, SCMP_A1(SCMP_CMP_EQ, F_SETFL),
+	if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(fcntl), 2, SCMP_A1(SCMP_CMP_EQ, F_SETFL, 0),
 				  SCMP_A2(SCMP_CMP_MASKED_EQ, O_APPEND, 0))) < 0)
 		return r;
 	/* pwritev2(RWF_NOAPPEND) writes anywhere through an O_APPEND fd: say it is not supported. */
