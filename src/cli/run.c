@@ -222,25 +222,15 @@ static pid_t child_of(pid_t init)
  */
 static int start_broker(const struct run_args *a, const struct guest *g, struct mac_broker **out)
 {
-	char root[64];
 	struct policy_errors errs = {0};
-	struct mac_policy *mp = NULL;
+	int r = mac_broker_start(g, a->policy, a->audit, &errs, out);
 
-	snprintf(root, sizeof(root), "/proc/%d/root", (int)g->cmd_host_pid);
-	cleanup_fd int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int r = rootfd < 0 ? -errno : mac_policy_load(a->policy, rootfd, &mp, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s:%u:%u: %s\n", a->policy_file, errs.v[i].line, errs.v[i].col,
 			errs.v[i].msg);
 	policy_errors_release(&errs);
-	if (r < 0) {
-		cli_cannot(-r, "apply policy %s to the guest", a->policy_file);
-		return r;
-	}
-	r = mac_broker_start(g, mp, a->audit, out);
-	mac_policy_free(mp);
 	if (r < 0)
-		cli_cannot(-r, "start the policy broker");
+		cli_cannot(-r, "apply policy %s to the guest", a->policy_file);
 	return r;
 }
 

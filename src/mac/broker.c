@@ -24,6 +24,7 @@ enum {
 	MSG_READY = 1, /* value: 0 or errno of the failed setup step */
 	MSG_NOTIF,     /* struct seccomp_notif for the monitor */
 	MSG_ACCESS,    /* struct wire_access + strings */
+	MSG_ERROR,     /* struct policy_error: the access file cannot be applied */
 };
 
 struct wire_hdr {
@@ -296,26 +297,48 @@ static int enter_guest(const struct guest *g)
 	return r;
 }
 
-__attribute__((noreturn)) static void broker_main(const struct guest *g, struct mac_policy *mp,
+/*
+ * Bind the access file's paths to objects as guest root would reach them:
+ * from the guest's root, with the broker's credentials in U2 (a directory
+ * closed to guest root makes its path fail, not silently pending).  Each
+ * error goes to the monitor as MSG_ERROR for it to print.
+ */
+static int load_policy(struct mac_broker_state *b, const struct policy *p)
+{
+	struct policy_errors errs = {0};
+	struct mac_cred groot = {.fsuid = 0, .fsgid = 0, .capeff = b->fullcaps, .umask = 022};
+	const struct mac_cred *as = &groot;
+	int r;
+
+	/* Guest root, or (unprivileged, with no root mapped) the command's own identity. */
+	if (mac_cred_adopt(b, as, false) < 0) {
+		if (mac_cred_full(b) < 0 || !(as = mac_cred_get(b, b->g->cmd_host_pid)) ||
+		    mac_cred_adopt(b, as, false) < 0)
+			return -EPERM;
+	}
+	cleanup_fd int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	r = root < 0 ? -errno : mac_policy_load(p, root, &b->mp, &errs);
+	mac_cred_full(b);
+
+	for (size_t i = 0; i < errs.n; i++)
+		send_msg(b->chan, MSG_ERROR, 0, &errs.v[i], sizeof(errs.v[i]), NULL, 0);
+	policy_errors_release(&errs);
+	return r;
+}
+
+__attribute__((noreturn)) static void broker_main(const struct guest *g, const struct policy *p,
 						  enum mac_audit audit, int chan)
 {
 	static struct mac_broker_state b;
 	int r;
 
-	b = (struct mac_broker_state){.g = g, .mp = mp, .audit = audit, .chan = chan,
+	b = (struct mac_broker_state){.g = g, .audit = audit, .chan = chan,
 				      .listener = g->listener_fd};
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0)
 		_exit(1);
 	prctl(PR_SET_NAME, "vmmsec-broker");
 	b.hostproc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int keep[4096];
-	size_t nk = 0;
-	keep[nk++] = chan;
-	keep[nk++] = b.listener;
-	keep[nk++] = b.hostproc;
-	for (size_t i = 0; i < mp->ndirs && nk < VMM_ARRAY_SIZE(keep); i++)
-		if (mp->dirs[i].fd >= 0)
-			keep[nk++] = mp->dirs[i].fd;
+	int keep[] = {chan, b.listener, b.hostproc};
 	if (b.hostproc < 0)
 		r = -errno;
 	else if ((r = enter_guest(g)) < 0)
@@ -324,26 +347,28 @@ __attribute__((noreturn)) static void broker_main(const struct guest *g, struct 
 		r = -errno;
 	else
 		r = mac_cred_init(&b);
+	if (r == 0) {
+		close_others(keep, VMM_ARRAY_SIZE(keep));
+		r = load_policy(&b, p);
+	}
 	struct stat pst;
 	if (r == 0 && stat("/proc", &pst) == 0)
 		b.proc_dev = pst.st_dev;
-	if (r == 0) {
-		close_others(keep, nk);
+	if (r == 0)
 		mac_dirs_refresh(&b);
-	}
 	if (send_msg(chan, MSG_READY, -r, NULL, 0, NULL, 0) < 0 || r < 0)
 		_exit(1);
 	struct seccomp_notif *n = calloc(1, sizeof(*n) + 64);
 	if (!n)
 		_exit(1);
 	for (;;) {
-		struct pollfd p = {.fd = b.listener, .events = POLLIN};
-		if (poll(&p, 1, -1) < 0) {
+		struct pollfd pf = {.fd = b.listener, .events = POLLIN};
+		if (poll(&pf, 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			_exit(1);
 		}
-		if (!(p.revents & POLLIN))
+		if (!(pf.revents & POLLIN))
 			_exit(0); /* every guest task is gone */
 		memset(n, 0, sizeof(*n));
 		if (ioctl(b.listener, SECCOMP_IOCTL_NOTIF_RECV, n) < 0) {
@@ -357,11 +382,10 @@ __attribute__((noreturn)) static void broker_main(const struct guest *g, struct 
 
 /* ---------------- in the monitor ---------------- */
 
-int mac_broker_start(const struct guest *g, struct mac_policy *mp, enum mac_audit audit,
-		     struct mac_broker **out)
+int mac_broker_start(const struct guest *g, const struct policy *p, enum mac_audit audit,
+		     struct policy_errors *errs, struct mac_broker **out)
 {
 	int sv[2];
-	struct wire_hdr h;
 
 	*out = NULL;
 	struct mac_broker *b = calloc(1, sizeof(*b));
@@ -384,20 +408,36 @@ int mac_broker_start(const struct guest *g, struct mac_policy *mp, enum mac_audi
 		close(sv[0]);
 		if (getppid() != parent)
 			_exit(1);
-		broker_main(g, mp, audit, sv[1]);
+		broker_main(g, p, audit, sv[1]);
 	}
 	close(sv[1]);
 	b->chan = sv[0];
 	b->pidfd = (int)syscall(SYS_pidfd_open, b->pid, 0);
-	ssize_t n;
-	RETRY_EINTR(n = recv(b->chan, &h, sizeof(h), 0));
-	if (n != (ssize_t)sizeof(h) || h.type != MSG_READY || h.value != 0) {
-		int e = n == (ssize_t)sizeof(h) && h.type == MSG_READY && h.value > 0 ? h.value : EPROTO;
+	for (;;) {
+		struct {
+			struct wire_hdr h;
+			struct policy_error e;
+		} m;
+		ssize_t n;
+		RETRY_EINTR(n = recv(b->chan, &m, sizeof(m), 0));
+		if (n == (ssize_t)sizeof(m) && m.h.type == MSG_ERROR) {
+			m.e.msg[sizeof(m.e.msg) - 1] = 0;
+			if (policy_errors_add(errs, m.e.line, m.e.col, "%s", m.e.msg) < 0)
+				break;
+			continue;
+		}
+		if (n == (ssize_t)sizeof(m.h) && m.h.type == MSG_READY && m.h.value == 0) {
+			*out = b;
+			return 0;
+		}
+		int e = n == (ssize_t)sizeof(m.h) && m.h.type == MSG_READY && m.h.value > 0
+				? m.h.value
+				: EPROTO;
 		mac_broker_free(b);
 		return -e;
 	}
-	*out = b;
-	return 0;
+	mac_broker_free(b);
+	return -ENOMEM;
 }
 
 int mac_broker_fd(const struct mac_broker *b)

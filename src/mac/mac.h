@@ -29,13 +29,13 @@
  * carries the access records the monitor writes into the evidence log.
  */
 
-/* A policy resolved against the guest's root, ready to hand to a broker. */
+/* A policy resolved against the guest's root (the broker's, internal.h). */
 struct mac_policy;
 
 /*
  * mac_policy_load - compile @p against the guest whose root directory is
- * @root_fd (resolving every PATH as the guest would see it, absolute
- * symlinks kept inside that root).  @errs gets located errors.
+ * @root_fd (resolving every PATH as the caller would see it from there,
+ * absolute symlinks kept inside that root).  @errs gets located errors.
  * Returns 0, or -errno as policy_compile.
  */
 int mac_policy_load(const struct policy *p, int root_fd, struct mac_policy **out,
@@ -51,12 +51,13 @@ struct mac_broker;
 
 /*
  * mac_broker_start - fork the broker for guest @g (its command must be
- * alive: the broker joins its namespaces) enforcing @mp.  The broker owns
- * a copy of @mp; the caller may free its own.
+ * alive: the broker joins its namespaces) and have it bind @p to the
+ * guest's objects, as guest root reaches them.  @errs (may be NULL) gets
+ * each path that could not be bound, located.
  * Returns 0, or -errno (the broker reported why it could not start).
  */
-int mac_broker_start(const struct guest *g, struct mac_policy *mp, enum mac_audit audit,
-		     struct mac_broker **out);
+int mac_broker_start(const struct guest *g, const struct policy *p, enum mac_audit audit,
+		     struct policy_errors *errs, struct mac_broker **out);
 /* The channel to poll for mac_broker_read. */
 int mac_broker_fd(const struct mac_broker *b);
 /*

@@ -89,9 +89,6 @@ struct policy_compiled {
 	size_t nclear;
 };
 
-/* Append a located error to @e (NULL: ignored).  Returns 0 or -ENOMEM. */
-int policy_errors_add(struct policy_errors *e, uint32_t line, uint32_t col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 /* Order errors by line, then column. */
 void policy_errors_sort(struct policy_errors *e);
 const struct policy_node *policy_node_find(const struct policy_compiled *c,

@@ -81,6 +81,10 @@ struct policy_errors {
 };
 
 void policy_errors_release(struct policy_errors *e);
+/* Append a located error to @e (NULL: ignored).  Returns 0 or -ENOMEM. */
+int policy_errors_add(struct policy_errors *e, uint32_t line, uint32_t col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 
 /*
  * policy_parse - parse the access file @text (@len bytes, need not be
