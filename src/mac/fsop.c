@@ -965,6 +965,47 @@ static int sys_mknew(const struct mac_req *r, int nr)
 	return 0;
 }
 
+/*
+ * Would the object @st, moved (or linked) from kernel path @from to @to,
+ * become accessible to someone who may not access it where it is?  Its own
+ * rules travel with it; the rules of the directories above it, and a rule
+ * written for the path it lands on, do not.  Checked for every subject the
+ * policy can tell apart and every permission (BLP included): as with
+ * Landlock's refer right, a rename may never widen access.
+ */
+static int widens(const struct mac_req *r, const char *path, int fd, const struct stat *st,
+		  const char *from, const char *to)
+{
+	const struct policy_compiled *c = r->b->mp->c;
+	struct policy_key src[MAX_ANC], dst[MAX_ANC];
+	struct policy_key key = {.dev = st->st_dev, .ino = st->st_ino}, dkey = key;
+	size_t ns = ancestors(r, from, false, src), nd = ancestors(r, to, false, dst);
+
+	/* Landing on a path of the policy: a bare object takes that path's directives. */
+	if (!policy_has_directives(c, &key))
+		policy_path_key(c, to, &dkey);
+	for (size_t i = 0; i < policy_subject_count(c); i++) {
+		uint32_t uid = policy_subject_at(c, i);
+		for (unsigned bit = POLICY_R; bit <= POLICY_A; bit <<= 1) {
+			struct policy_verdict vs, vd;
+			if (policy_decide(c, &key, src, ns, uid, bit, &vs) < 0 ||
+			    policy_decide(c, &dkey, dst, nd, uid, bit, &vd) < 0)
+				return -EACCES;
+			if (vs.allow || !vd.allow)
+				continue;
+			struct policy_verdict v = {.allow = false, .failed = bit};
+			char who[32] = "another uid";
+			if (i + 1 < policy_subject_count(c))
+				snprintf(who, sizeof(who), "uid %u", uid);
+			snprintf(v.reason, sizeof(v.reason), "would widen access for %s (%.200s here)",
+				 who, vs.reason);
+			mac_req_record(r, path, fd, st, POLICY_W, &v);
+			return -EACCES;
+		}
+	}
+	return 0;
+}
+
 static int sys_rename_link(const struct mac_req *r, int nr)
 {
 	struct at a __attribute__((cleanup(at_release))) = {.parent = -1};
@@ -1035,6 +1076,19 @@ static int sys_rename_link(const struct mac_req *r, int nr)
 	}
 	if ((flags & RENAME_EXCHANGE) && join_kpath(r, a.parent, a.last, kp1, sizeof(kp1)) < 0)
 		kp1[0] = 0;
+	/* Where the moved object sits now, and where it will. */
+	char from[PATH_MAX], dkp[PATH_MAX];
+	if (join_kpath(r, a.parent, a.last, from, sizeof(from)) < 0 ||
+	    join_kpath(r, b.parent, b.last, dkp, sizeof(dkp)) < 0)
+		return -EACCES;
+	cleanup_fd int sfd = openat(a.parent, a.last, O_PATH | O_CLOEXEC | (sf ? O_NOFOLLOW : 0));
+	if (sfd < 0 || (e = widens(r, p1, sfd, &s1, from, dkp)) < 0)
+		return sfd < 0 ? -errno : e;
+	if (flags & RENAME_EXCHANGE) {
+		cleanup_fd int dfd = openat(b.parent, b.last, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+		if (dfd < 0 || (e = widens(r, p2, dfd, &s2, dkp, from)) < 0)
+			return dfd < 0 ? -errno : e;
+	}
 	if (link)
 		e = linkat(a.parent, a.last, b.parent, b.last, flags);
 	else

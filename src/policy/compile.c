@@ -420,6 +420,7 @@ void policy_compiled_free(struct policy_compiled *c)
 	free(c->nodes);
 	free(c->ucells);
 	free(c->clear);
+	free(c->subjects);
 	free(c->file);
 	free(c);
 }
@@ -462,6 +463,53 @@ static int resolve_group(struct policy_compiled *c, size_t gi, policy_resolve_fn
 	return attach_group(c, g, &key, false, errs);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The uids the policy names, and one it does not (for everyone else). */
+static int collect_subjects(struct policy_compiled *c)
+{
+	size_t nr = 0, n = 0;
+	for (size_t g = 0; g < c->ngroups; g++)
+		nr += c->groups[g].nrules;
+	c->subjects = malloc((nr + c->nclear + 1) * sizeof(*c->subjects));
+	if (!c->subjects)
+		return -ENOMEM;
+	for (size_t g = 0; g < c->ngroups; g++)
+		for (size_t k = 0; k < c->groups[g].nrules; k++) {
+			uint32_t uid = c->rules[c->groups[g].rule_first + k].uid;
+			if (uid != POLICY_UID_ANY)
+				c->subjects[n++] = uid;
+		}
+	for (size_t i = 0; i < c->nclear; i++)
+		c->subjects[n++] = c->clear[i].uid;
+	qsort(c->subjects, n, sizeof(*c->subjects), cmp_u32);
+	size_t u = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!u || c->subjects[u - 1] != c->subjects[i])
+			c->subjects[u++] = c->subjects[i];
+	/* Everyone else: the first uid from 4294967294 down that no rule names. */
+	uint32_t other = POLICY_UID_ANY - 1;
+	while (bsearch(&other, c->subjects, u, sizeof(*c->subjects), cmp_u32))
+		other--;
+	c->subjects[u++] = other;
+	c->nsubjects = u;
+	return 0;
+}
+
+size_t policy_subject_count(const struct policy_compiled *c)
+{
+	return c->nsubjects;
+}
+
+uint32_t policy_subject_at(const struct policy_compiled *c, size_t i)
+{
+	return i < c->nsubjects ? c->subjects[i] : POLICY_UID_ANY - 1;
+}
+
 int policy_compile(const struct policy *p, policy_resolve_fn resolve, void *ctx,
 		   struct policy_compiled **out, struct policy_errors *errs)
 {
@@ -484,6 +532,8 @@ int policy_compile(const struct policy *p, policy_resolve_fn resolve, void *ctx,
 			r = rg;
 	}
 	if (r < 0)
+		goto fail;
+	if ((r = collect_subjects(c)) < 0)
 		goto fail;
 	/* Each path also stands for whatever object may later appear at it. */
 	for (size_t g = 0; g < c->ngroups; g++) {
@@ -581,4 +631,10 @@ const char *policy_path_at(const struct policy_compiled *c, size_t i, bool *subt
 	if (subtree)
 		*subtree = sub;
 	return g->path;
+}
+
+bool policy_has_directives(const struct policy_compiled *c, const struct policy_key *key)
+{
+	const struct policy_node *n = policy_node_find(c, key);
+	return n && n->attached;
 }

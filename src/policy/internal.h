@@ -87,6 +87,8 @@ struct policy_compiled {
 	size_t npending;
 	struct policy_clearance *clear; /* sorted by uid */
 	size_t nclear;
+	uint32_t *subjects; /* every uid the policy names (rules, clearances), sorted */
+	size_t nsubjects;
 };
 
 /* Order errors by line, then column. */

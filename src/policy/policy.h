@@ -170,6 +170,15 @@ int policy_path_key(const struct policy_compiled *c, const char *path, struct po
 size_t policy_path_count(const struct policy_compiled *c);
 /* The @i-th path, or NULL past the end; *subtree (may be NULL): some directive covers beneath it. */
 const char *policy_path_at(const struct policy_compiled *c, size_t i, bool *subtree);
+/*
+ * Subjects whose decisions can differ: every uid the policy names (in a
+ * rule or a clearance), then one uid it does not name, standing for
+ * everyone else.  For checks that must hold for every possible caller.
+ */
+size_t policy_subject_count(const struct policy_compiled *c);
+uint32_t policy_subject_at(const struct policy_compiled *c, size_t i);
+/* Does @key carry directives of its own (bound from some path)? */
+bool policy_has_directives(const struct policy_compiled *c, const struct policy_key *key);
 /* Paths that did not resolve at compile time (and are not bound yet). */
 size_t policy_pending_count(const struct policy_compiled *c);
 /* The @i-th pending path, or NULL past the end. */

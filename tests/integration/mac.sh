@@ -254,9 +254,10 @@ expect_eq "default deny: the file is unchanged" "$(cat "$DD/ok")" "granted"
 
 # ---------------------------------------------------------------------------
 # 4. Subtree rules follow the tree as it is now. A subtree rule covers anything whose current
-# kernel path is beneath the (pinned) directory: files created later, and files moved in. A
-# file moved out leaves the subtree rule behind; only an object rule (bound to the inode at
-# load) travels with it.
+# kernel path is beneath the (pinned) directory: files created later, and files moved in. An
+# object rule (bound to the inode at load) travels with its file. A file that only the subtree
+# rule protects may not be moved (or linked) out: that would widen access, as with Landlock's
+# refer right (the rename gets EACCES, and the file stays where it was).
 ST=$T/st
 gdir "$ST/in"
 gdir "$ST/out"
@@ -278,17 +279,19 @@ cat: in/d/f: $DENIED
 deep=1
 cat: out/bound: $DENIED
 bound moved out=1
-plain
-plain moved out=0
+mv: cannot move 'in/plain' to 'out/plain': $DENIED
+cat: out/plain: No such file or directory
+plain moved out=1
 outside
 outside=0
 cat: in/m: $DENIED
 moved in=1"
-got=$(acc "$T/ev-st" 'for r in recs: print(r["path"], r["resolved"][len("'"$ST/"'"):], r["reason"][len("'"$T/"'"):])')
-expect_eq "subtree: the deciding rules (the moved bound file: its object rule, line 2)" "$got" \
+got=$(acc "$T/ev-st" 'for r in recs: print(r["path"], r["resolved"][len("'"$ST/"'"):], r["reason"].replace("'"$T/"'", ""))')
+expect_eq "subtree: the deciding rules (the moved bound file: its object rule, line 2; the refused move)" "$got" \
 	"in/new in/new st.acl:1
 in/d/f in/d/f st.acl:1
 out/bound out/bound st.acl:2
+in/plain in/plain would widen access for another uid (st.acl:1 here)
 in/m in/m st.acl:1"
 
 # ---------------------------------------------------------------------------
