@@ -718,30 +718,56 @@ static long status_num(const struct mac_req *r, pid_t pid, const char *key)
 	return k ? strtol(k + strlen(key), NULL, 10) : -1;
 }
 
-/* Is the page holding @addr in thread @tid's memory shared with other processes (or unknown)? */
-static bool shared_mapping(const struct mac_req *r, pid_t tid, uint64_t addr)
+/*
+ * Could another task change the bytes [@lo, @hi) of thread @tid's memory?
+ * Only private anonymous memory, private mappings of the process's own
+ * executable (the kernel refuses writes to it: ETXTBSY) and private
+ * mappings of files no guest id may write are safe: a private file mapping
+ * shows the file's later changes until the process writes the page.
+ */
+static bool others_can_write(const struct mac_req *r, pid_t tid, uint64_t lo, uint64_t hi)
 {
-	char p[32], line[512];
+	char p[32], line[PATH_MAX + 128];
+	struct stat exe = {0};
+
+	snprintf(p, sizeof(p), "%d/exe", (int)tid);
+	if (fstatat(r->b->hostproc, p, &exe, 0) < 0)
+		return true;
 	snprintf(p, sizeof(p), "%d/maps", (int)tid);
 	int fd = openat(r->b->hostproc, p, O_RDONLY | O_CLOEXEC);
 	FILE *f = fd < 0 ? NULL : fdopen(fd, "re");
-	bool shared = true;
-
 	if (!f) {
 		if (fd >= 0)
 			close(fd);
 		return true;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
+	uint64_t covered = lo;
+	bool unsafe = false;
+	while (!unsafe && covered < hi && fgets(line, sizeof(line), f)) {
+		unsigned long mlo, mhi, ino;
+		unsigned dmaj, dmin;
 		char perms[8];
-		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && addr >= lo && addr < hi) {
-			shared = perms[3] != 'p';
-			break;
+		int off = 0;
+		if (sscanf(line, "%lx-%lx %7s %*x %x:%x %lu %n", &mlo, &mhi, perms, &dmaj, &dmin, &ino,
+			   &off) < 6 || mhi <= covered || mlo > covered)
+			continue;
+		covered = mhi;
+		if (perms[3] != 'p') {
+			unsafe = true; /* shared with whoever maps it too */
+		} else if (ino) {
+			struct stat st;
+			char *path = line + off;
+			path[strcspn(path, "\n")] = 0;
+			bool own = exe.st_ino == ino && major(exe.st_dev) == dmaj &&
+				   minor(exe.st_dev) == dmin;
+			/* A file owned by ids outside the guest, writable by nobody else. */
+			unsafe = !own && (path[0] != '/' || stat(path, &st) < 0 || st.st_ino != ino ||
+					  st.st_uid != 65534 || st.st_gid != 65534 ||
+					  (st.st_mode & 022));
 		}
 	}
 	fclose(f);
-	return shared;
+	return unsafe || covered < hi;
 }
 
 /*
@@ -753,14 +779,14 @@ static bool shared_mapping(const struct mac_req *r, pid_t tid, uint64_t addr)
  * CLONE_VFORK; ptrace, process_vm_writev and writes to another process's
  * /proc/PID/mem are refused).  NULL when safe, else why not.
  */
-static const char *exec_race(const struct mac_req *r, uint64_t addr)
+static const char *exec_race(const struct mac_req *r, uint64_t addr, size_t len)
 {
 	pid_t tid = (pid_t)r->n->pid;
 
 	if (status_num(r, tid, "\nThreads:") != 1)
 		return "the caller has other threads";
-	if (shared_mapping(r, tid, addr))
-		return "the path is in shared memory";
+	if (others_can_write(r, tid, addr, addr + len))
+		return "the path is in memory another task can change";
 	pid_t cur = tid;
 	for (int depth = 0; depth < 16; depth++) {
 		long pp = status_num(r, cur, "\nPPid:");
@@ -783,6 +809,46 @@ static const char *exec_race(const struct mac_req *r, uint64_t addr)
 		cur = (pid_t)pp;
 	}
 	return "vfork chain too deep";
+}
+
+/*
+ * A "#!" script names an interpreter that the kernel opens itself during
+ * exec: decide r on it too (and on its own interpreter, as the kernel
+ * recurses).  The header is read with the broker's full capabilities,
+ * since the kernel reads it whatever the caller may read.
+ */
+static int check_interp(const struct mac_req *r, int pin, const struct stat *st, int depth)
+{
+	char hdr[256], interp[256];
+
+	if (!S_ISREG(st->st_mode) || depth > 4)
+		return 0;
+	if (mac_cred_full(r->b) < 0)
+		return -EPERM;
+	int fd = reopen(r, pin, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : pread(fd, hdr, sizeof(hdr) - 1, 0);
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return -EACCES; /* fail closed: the kernel could read it, the broker could not */
+	hdr[n] = 0;
+	if (n < 2 || hdr[0] != '#' || hdr[1] != '!')
+		return mac_cred_adopt(r->b, r->cred, false) < 0 ? -EPERM : 0;
+	const char *b = hdr + 2 + strspn(hdr + 2, " \t");
+	size_t l = strcspn(b, " \t\n");
+	memcpy(interp, b, l);
+	interp[l] = 0;
+	cleanup_fd int base = interp[0] != '/' ? base_fd(r, AT_FDCWD) : -1;
+	if (mac_cred_adopt(r->b, r->cred, false) < 0)
+		return -EPERM;
+	if (!l || (interp[0] != '/' && base < 0))
+		return 0; /* the kernel will refuse the exec itself */
+	cleanup_fd int ipin = openat2_fd(interp[0] == '/' ? AT_FDCWD : base, interp, O_PATH, 0);
+	struct stat ist;
+	if (ipin < 0 || fstat(ipin, &ist) < 0)
+		return 0;
+	int e = decide(r, interp, ipin, &ist, NULL, NULL, POLICY_R);
+	return e < 0 ? e : check_interp(r, ipin, &ist, depth + 1);
 }
 
 static int sys_exec(const struct mac_req *r, int nr)
@@ -820,7 +886,8 @@ static int sys_exec(const struct mac_req *r, int nr)
 	struct stat st;
 	if (fstat(pin, &st) < 0)
 		return -errno;
-	if ((e = decide(r, path, pin, &st, NULL, NULL, POLICY_R)) < 0)
+	if ((e = decide(r, path, pin, &st, NULL, NULL, POLICY_R)) < 0 ||
+	    (e = check_interp(r, pin, &st, 0)) < 0)
 		return e;
 	/*
 	 * Exec cannot be performed for the guest: it is the one call passed
@@ -828,7 +895,7 @@ static int sys_exec(const struct mac_req *r, int nr)
 	 */
 	if (mac_cred_full(r->b) < 0)
 		return -EPERM;
-	const char *why = path[0] ? exec_race(r, pa) : NULL;
+	const char *why = path[0] ? exec_race(r, pa, strlen(path) + 1) : NULL;
 	if (why) {
 		struct policy_verdict v = {.allow = false, .failed = POLICY_R};
 		snprintf(v.reason, sizeof(v.reason), "exec not checkable: %s", why);
