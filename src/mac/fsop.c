@@ -1,5 +1,6 @@
 /* fsop.c - each trapped file operation: resolve to an object, decide on its inode, then perform it. */
 #include <errno.h>
+#include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
@@ -811,10 +812,39 @@ static const char *exec_race(const struct mac_req *r, uint64_t addr, size_t len)
 	return "vfork chain too deep";
 }
 
+/* The PT_INTERP path (ld.so) of a 64-bit ELF executable whose header is @hdr; false if none. */
+static bool elf_interp(const struct mac_req *r, int pin, const char *hdr, size_t n, char *out,
+		       size_t len)
+{
+	Elf64_Ehdr eh;
+
+	if (n < sizeof(eh) || memcmp(hdr, ELFMAG, SELFMAG) || hdr[EI_CLASS] != ELFCLASS64)
+		return false;
+	memcpy(&eh, hdr, sizeof(eh));
+	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 128)
+		return false;
+	cleanup_fd int fd = reopen(r, pin, O_RDONLY);
+	for (unsigned i = 0; fd >= 0 && i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			return false;
+		if (ph.p_type != PT_INTERP)
+			continue;
+		if (ph.p_filesz < 2 || ph.p_filesz > len)
+			return false;
+		if (pread(fd, out, ph.p_filesz, (off_t)ph.p_offset) != (ssize_t)ph.p_filesz)
+			return false;
+		out[ph.p_filesz - 1] = 0;
+		return true;
+	}
+	return false;
+}
+
 /*
- * A "#!" script names an interpreter that the kernel opens itself during
- * exec: decide r on it too (and on its own interpreter, as the kernel
- * recurses).  The header is read with the broker's full capabilities,
+ * A "#!" script names an interpreter, and a dynamic ELF executable its
+ * loader (PT_INTERP), that the kernel opens itself during exec: decide r on
+ * it too (and on its own interpreter, as the kernel recurses).  The header is read with the broker's full capabilities,
  * since the kernel reads it whatever the caller may read.
  */
 static int check_interp(const struct mac_req *r, int pin, const struct stat *st, int depth)
@@ -832,12 +862,17 @@ static int check_interp(const struct mac_req *r, int pin, const struct stat *st,
 	if (n < 0)
 		return -EACCES; /* fail closed: the kernel could read it, the broker could not */
 	hdr[n] = 0;
-	if (n < 2 || hdr[0] != '#' || hdr[1] != '!')
+	size_t l;
+	if (n >= 2 && hdr[0] == '#' && hdr[1] == '!') {
+		const char *b = hdr + 2 + strspn(hdr + 2, " \t");
+		l = strcspn(b, " \t\n");
+		memcpy(interp, b, l);
+		interp[l] = 0;
+	} else if (!elf_interp(r, pin, hdr, (size_t)n, interp, sizeof(interp))) {
 		return mac_cred_adopt(r->b, r->cred, false) < 0 ? -EPERM : 0;
-	const char *b = hdr + 2 + strspn(hdr + 2, " \t");
-	size_t l = strcspn(b, " \t\n");
-	memcpy(interp, b, l);
-	interp[l] = 0;
+	} else {
+		l = strlen(interp);
+	}
 	cleanup_fd int base = interp[0] != '/' ? base_fd(r, AT_FDCWD) : -1;
 	if (mac_cred_adopt(r->b, r->cred, false) < 0)
 		return -EPERM;
