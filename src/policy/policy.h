@@ -183,7 +183,7 @@ bool policy_has_directives(const struct policy_compiled *c, const struct policy_
 size_t policy_pending_count(const struct policy_compiled *c);
 /* The @i-th pending path, or NULL past the end. */
 const char *policy_pending_path(const struct policy_compiled *c, size_t i);
-/* Objects in the table (for tests and statistics). */
+/* Entries in the table: objects, and one per path (POLICY_DEV_PATH). For tests and statistics. */
 size_t policy_compiled_objects(const struct policy_compiled *c);
 
 enum policy_cause {

@@ -648,6 +648,36 @@ static void test_pending(void)
 	policy_compiled_free(c);
 }
 
+/* Path keys decide a create before the object exists; subjects list every named uid. */
+static void test_path_keys_and_subjects(void)
+{
+	struct policy_compiled *c = build("-w /tmp/future *\nr /tmp/log 1000\n"
+					  "clearance 7 2\n-r /etc/ 4294967294\n");
+	struct policy_key k, real = key_of("/tmp/log");
+	struct policy_verdict v;
+
+	if (!c)
+		return;
+	CHECK_EQ(policy_path_key(c, "/tmp/future", &k), 1);
+	CHECK(k.dev == POLICY_DEV_PATH);
+	CHECK_EQ(policy_decide(c, &k, NULL, 0, 0, POLICY_W, &v), 0);
+	CHECK(!v.allow);
+	CHECK_STR(v.reason, "t.acl:1");
+	CHECK_EQ(policy_path_key(c, "/tmp/future/", &k), 1); /* a trailing '/' is ignored */
+	CHECK_EQ(policy_path_key(c, "/tmp/elsewhere", &k), 0);
+	/* A bound path's object carries directives; an unknown object does not. */
+	CHECK(policy_has_directives(c, &real));
+	struct policy_key none = {.dev = 7, .ino = 9999};
+	CHECK(!policy_has_directives(c, &none));
+	/* 7, 1000 and the written 4294967294, then one uid nobody named. */
+	CHECK_EQ(policy_subject_count(c), 4);
+	CHECK_EQ(policy_subject_at(c, 0), 7);
+	CHECK_EQ(policy_subject_at(c, 1), 1000);
+	CHECK_EQ(policy_subject_at(c, 2), 4294967294u);
+	CHECK_EQ(policy_subject_at(c, 3), 4294967293u);
+	policy_compiled_free(c);
+}
+
 static int eio_resolve(void *ctx, const char *path, struct policy_key *key)
 {
 	(void)ctx;
@@ -729,7 +759,8 @@ static void test_scale(void)
 	policy_free(p);
 	if (!c)
 		return;
-	CHECK_EQ(policy_compiled_objects(c), n);
+	/* Each path is an object, and has a key for what may later appear at it. */
+	CHECK_EQ(policy_compiled_objects(c), 2 * n);
 	struct policy_key root = {.dev = 9, .ino = 1000};
 	for (size_t i = 1; i <= n; i += 997) {
 		struct policy_key obj = {.dev = 9, .ino = 1000 + i};
@@ -778,6 +809,7 @@ int main(void)
 	RUN(test_precedence);
 	RUN(test_blp_matrix);
 	RUN(test_pending);
+	RUN(test_path_keys_and_subjects);
 	RUN(test_compile_errors);
 	RUN(test_scale);
 	RUN(test_want_from_open);
