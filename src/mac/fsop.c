@@ -1355,8 +1355,9 @@ static int sys_attr(const struct mac_req *r, int nr)
 	return e < 0 ? -errno : 0;
 }
 
-static int sys_truncate(const struct mac_req *r)
+static int sys_truncate(const struct mac_req *r, int nr)
 {
+	(void)nr;
 	char path[PATH_MAX];
 	int e;
 
@@ -1500,80 +1501,55 @@ int mac_fsop_dispatch(struct mac_req *r, int nr, bool *handled)
 	static const struct {
 		int nr;
 		const char *name;
-		int kind;
+		int (*fn)(const struct mac_req *r, int nr);
+		bool answers; /* answers the call itself (fd injection, CONTINUE) */
 	} tab[] = {
-		{SCMP_SYS(open), "open", 0},
-		{SCMP_SYS(openat), "openat", 0},
-		{SCMP_SYS(openat2), "openat2", 0},
-		{SCMP_SYS(creat), "creat", 0},
-		{SCMP_SYS(execve), "execve", 1},
-		{SCMP_SYS(execveat), "execveat", 1},
-		{SCMP_SYS(unlink), "unlink", 2},
-		{SCMP_SYS(unlinkat), "unlinkat", 2},
-		{SCMP_SYS(rmdir), "rmdir", 2},
-		{SCMP_SYS(mkdir), "mkdir", 3},
-		{SCMP_SYS(mkdirat), "mkdirat", 3},
-		{SCMP_SYS(mknod), "mknod", 3},
-		{SCMP_SYS(mknodat), "mknodat", 3},
-		{SCMP_SYS(symlink), "symlink", 3},
-		{SCMP_SYS(symlinkat), "symlinkat", 3},
-		{SCMP_SYS(rename), "rename", 4},
-		{SCMP_SYS(renameat), "renameat", 4},
-		{SCMP_SYS(renameat2), "renameat2", 4},
-		{SCMP_SYS(link), "link", 4},
-		{SCMP_SYS(linkat), "linkat", 4},
-		{SCMP_SYS(chmod), "chmod", 5},
-		{SCMP_SYS(fchmod), "fchmod", 5},
-		{SCMP_SYS(fchmodat), "fchmodat", 5},
-		{NR_FCHMODAT2, "fchmodat2", 5},
-		{SCMP_SYS(chown), "chown", 5},
-		{SCMP_SYS(lchown), "lchown", 5},
-		{SCMP_SYS(fchown), "fchown", 5},
-		{SCMP_SYS(fchownat), "fchownat", 5},
-		{SCMP_SYS(setxattr), "setxattr", 5},
-		{SCMP_SYS(lsetxattr), "lsetxattr", 5},
-		{SCMP_SYS(fsetxattr), "fsetxattr", 5},
-		{SCMP_SYS(removexattr), "removexattr", 5},
-		{SCMP_SYS(lremovexattr), "lremovexattr", 5},
-		{SCMP_SYS(fremovexattr), "fremovexattr", 5},
-		{SCMP_SYS(truncate), "truncate", 6},
-		{SCMP_SYS(ftruncate), "ftruncate", 7},
-		{SCMP_SYS(fallocate), "fallocate", 7},
-		{SCMP_SYS(fcntl), "fcntl", 7},
+		{SCMP_SYS(open), "open", sys_open, true},
+		{SCMP_SYS(openat), "openat", sys_open, true},
+		{SCMP_SYS(openat2), "openat2", sys_open, true},
+		{SCMP_SYS(creat), "creat", sys_open, true},
+		{SCMP_SYS(execve), "execve", sys_exec, true},
+		{SCMP_SYS(execveat), "execveat", sys_exec, true},
+		{SCMP_SYS(unlink), "unlink", sys_unlink, false},
+		{SCMP_SYS(unlinkat), "unlinkat", sys_unlink, false},
+		{SCMP_SYS(rmdir), "rmdir", sys_unlink, false},
+		{SCMP_SYS(mkdir), "mkdir", sys_mknew, false},
+		{SCMP_SYS(mkdirat), "mkdirat", sys_mknew, false},
+		{SCMP_SYS(mknod), "mknod", sys_mknew, false},
+		{SCMP_SYS(mknodat), "mknodat", sys_mknew, false},
+		{SCMP_SYS(symlink), "symlink", sys_mknew, false},
+		{SCMP_SYS(symlinkat), "symlinkat", sys_mknew, false},
+		{SCMP_SYS(rename), "rename", sys_rename_link, false},
+		{SCMP_SYS(renameat), "renameat", sys_rename_link, false},
+		{SCMP_SYS(renameat2), "renameat2", sys_rename_link, false},
+		{SCMP_SYS(link), "link", sys_rename_link, false},
+		{SCMP_SYS(linkat), "linkat", sys_rename_link, false},
+		{SCMP_SYS(chmod), "chmod", sys_attr, false},
+		{SCMP_SYS(fchmod), "fchmod", sys_attr, false},
+		{SCMP_SYS(fchmodat), "fchmodat", sys_attr, false},
+		{NR_FCHMODAT2, "fchmodat2", sys_attr, false},
+		{SCMP_SYS(chown), "chown", sys_attr, false},
+		{SCMP_SYS(lchown), "lchown", sys_attr, false},
+		{SCMP_SYS(fchown), "fchown", sys_attr, false},
+		{SCMP_SYS(fchownat), "fchownat", sys_attr, false},
+		{SCMP_SYS(setxattr), "setxattr", sys_attr, false},
+		{SCMP_SYS(lsetxattr), "lsetxattr", sys_attr, false},
+		{SCMP_SYS(fsetxattr), "fsetxattr", sys_attr, false},
+		{SCMP_SYS(removexattr), "removexattr", sys_attr, false},
+		{SCMP_SYS(lremovexattr), "lremovexattr", sys_attr, false},
+		{SCMP_SYS(fremovexattr), "fremovexattr", sys_attr, false},
+		{SCMP_SYS(truncate), "truncate", sys_truncate, false},
+		{SCMP_SYS(ftruncate), "ftruncate", sys_fdop, false},
+		{SCMP_SYS(fallocate), "fallocate", sys_fdop, false},
+		{SCMP_SYS(fcntl), "fcntl", sys_fdop, false},
 	};
 	for (size_t i = 0; i < VMM_ARRAY_SIZE(tab); i++) {
 		if (tab[i].nr != nr)
 			continue;
-		int v;
 		r->sysname = tab[i].name;
 		*handled = true;
-		switch (tab[i].kind) {
-		case 0:
-			v = sys_open(r, nr);
-			break;
-		case 1:
-			v = sys_exec(r, nr);
-			break;
-		case 2:
-			v = sys_unlink(r, nr);
-			break;
-		case 3:
-			v = sys_mknew(r, nr);
-			break;
-		case 4:
-			v = sys_rename_link(r, nr);
-			break;
-		case 5:
-			v = sys_attr(r, nr);
-			break;
-		case 6:
-			v = sys_truncate(r);
-			break;
-		default:
-			v = sys_fdop(r, nr);
-		}
-		/* Opens and exec answer the call themselves (fd injection, CONTINUE). */
-		if (v < 0 || (tab[i].kind > 1 && v >= 0))
+		int v = tab[i].fn(r, nr);
+		if (v < 0 || !tab[i].answers)
 			mac_req_respond(r, v < 0 ? 0 : v, v < 0 ? -v : 0, false);
 		return v;
 	}
