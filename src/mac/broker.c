@@ -76,8 +76,9 @@ int mac_req_respond(const struct mac_req *r, int64_t val, int err, bool cont)
 	else
 		resp.val = val;
 	/* ENOENT: the thread died meanwhile, nobody waits for the answer. */
-	return ioctl(r->b->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT ? -errno
-											    : 0;
+	return ioctl(r->b->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0 && errno != ENOENT
+		       ? -errno
+		       : 0;
 }
 
 /*
@@ -166,9 +167,9 @@ static bool one_of(int nr, const int *v, size_t n)
 static void serve_one(struct mac_broker_state *b, const struct seccomp_notif *n)
 {
 	static const int creds[] = {
-		SCMP_SYS(setuid),   SCMP_SYS(setgid),	SCMP_SYS(setreuid), SCMP_SYS(setregid),
+		SCMP_SYS(setuid),    SCMP_SYS(setgid),	  SCMP_SYS(setreuid), SCMP_SYS(setregid),
 		SCMP_SYS(setresuid), SCMP_SYS(setresgid), SCMP_SYS(setfsuid), SCMP_SYS(setfsgid),
-		SCMP_SYS(setgroups), SCMP_SYS(capset),	SCMP_SYS(umask),
+		SCMP_SYS(setgroups), SCMP_SYS(capset),	  SCMP_SYS(umask),
 	};
 	struct mac_req r = {.b = b, .n = n};
 	int nr = n->data.nr;
@@ -332,8 +333,8 @@ __attribute__((noreturn)) static void broker_main(const struct guest *g, const s
 	static struct mac_broker_state b;
 	int r;
 
-	b = (struct mac_broker_state){.g = g, .audit = audit, .chan = chan,
-				      .listener = g->listener_fd};
+	b = (struct mac_broker_state){
+		.g = g, .audit = audit, .chan = chan, .listener = g->listener_fd};
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0)
 		_exit(1);
 	prctl(PR_SET_NAME, "vmmsec-broker");
@@ -499,8 +500,13 @@ int mac_broker_read(struct mac_broker *b, struct mac_msgbuf *buf, struct seccomp
 	/* Room for four NULs: strings are copied to the end of the buffer's tail. */
 	if (need != blen || (size_t)n + 4 > sizeof(buf->bytes))
 		return -EBADMSG;
-	*acc = (struct mac_access){.host_tid = w.host_tid, .guest_pid = w.guest_pid, .uid = w.uid,
-				   .gid = w.gid, .dev = w.dev, .ino = w.ino, .access = w.access,
+	*acc = (struct mac_access){.host_tid = w.host_tid,
+				   .guest_pid = w.guest_pid,
+				   .uid = w.uid,
+				   .gid = w.gid,
+				   .dev = w.dev,
+				   .ino = w.ino,
+				   .access = w.access,
 				   .allow = w.allow != 0};
 	memcpy(acc->comm, w.comm, sizeof(acc->comm));
 	acc->comm[sizeof(acc->comm) - 1] = 0;

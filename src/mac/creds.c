@@ -160,7 +160,8 @@ void mac_cred_forget(struct mac_broker_state *b, pid_t tid, bool whole_process)
 	if (!tgid) {
 		char st[4096];
 		uint64_t v;
-		if (read_status(b, tid, st, sizeof(st)) == 0 && field_nums(st, "\nTgid:", 10, &v, 1) == 1)
+		if (read_status(b, tid, st, sizeof(st)) == 0 &&
+		    field_nums(st, "\nTgid:", 10, &v, 1) == 1)
 			tgid = (pid_t)v;
 	}
 	for (size_t i = 0; i < MAC_CRED_SLOTS; i++) {
@@ -241,7 +242,8 @@ int mac_cred_init(struct mac_broker_state *b)
 	char st[4096];
 	uint64_t v;
 
-	if (read_status(b, getpid(), st, sizeof(st)) < 0 || field_nums(st, "\nCapPrm:", 16, &v, 1) != 1)
+	if (read_status(b, getpid(), st, sizeof(st)) < 0 ||
+	    field_nums(st, "\nCapPrm:", 16, &v, 1) != 1)
 		return -EPROTO;
 	b->fullcaps = v;
 	b->cur_full = false;

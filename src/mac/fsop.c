@@ -394,7 +394,8 @@ static int open_ctty(const struct mac_req *r, int flags)
 		snprintf(p, sizeof(p), "%d/fd/%d", (int)r->n->pid, i);
 		if (fstatat(r->b->hostproc, p, &s, 0) == 0 && S_ISCHR(s.st_mode) &&
 		    s.st_rdev == (dev_t)tty) {
-			int fd = openat(r->b->hostproc, p, (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
+			int fd = openat(r->b->hostproc, p,
+					(flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
 			return fd < 0 ? -errno : fd;
 		}
 	}
@@ -431,8 +432,7 @@ static int open_existing(const struct mac_req *r, const char *path, int pin, int
 	if (S_ISLNK(st.st_mode))
 		return -ELOOP; /* O_NOFOLLOW met a symlink */
 	unsigned want = want_of_open(flags);
-	if ((want & (POLICY_W | POLICY_A)) && st.st_dev == r->b->proc_dev &&
-	    foreign_mem(r, pin))
+	if ((want & (POLICY_W | POLICY_A)) && st.st_dev == r->b->proc_dev && foreign_mem(r, pin))
 		return -EPERM;
 	if (want && (e = decide(r, path, pin, &st, NULL, NULL, want)) < 0)
 		return e;
@@ -597,10 +597,9 @@ static int do_open(const struct mac_req *r, int dirfd, uint64_t path_addr, struc
 	if (strict || (how->flags & ~(uint64_t)plain)) {
 		if (!strict) /* open/openat ignore unknown flags; openat2 refuses them */
 			how->flags &= (uint64_t)(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC |
-						 O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC |
-						 FASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY |
-						 O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_PATH |
-						 O_TMPFILE);
+						 O_APPEND | O_NONBLOCK | O_DSYNC | O_SYNC | FASYNC |
+						 O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW |
+						 O_NOATIME | O_CLOEXEC | O_PATH | O_TMPFILE);
 		if ((e = check_flags(how)) < 0)
 			return e;
 		flags = (int)how->flags;
@@ -749,8 +748,9 @@ static bool others_can_write(const struct mac_req *r, pid_t tid, uint64_t lo, ui
 		unsigned dmaj, dmin;
 		char perms[8];
 		int off = 0;
-		if (sscanf(line, "%lx-%lx %7s %*x %x:%x %lu %n", &mlo, &mhi, perms, &dmaj, &dmin, &ino,
-			   &off) < 6 || mhi <= covered || mlo > covered)
+		if (sscanf(line, "%lx-%lx %7s %*x %x:%x %lu %n", &mlo, &mhi, perms, &dmaj, &dmin,
+			   &ino, &off) < 6 ||
+		    mhi <= covered || mlo > covered)
 			continue;
 		covered = mhi;
 		if (perms[3] != 'p') {
@@ -762,9 +762,9 @@ static bool others_can_write(const struct mac_req *r, pid_t tid, uint64_t lo, ui
 			bool own = exe.st_ino == ino && major(exe.st_dev) == dmaj &&
 				   minor(exe.st_dev) == dmin;
 			/* A file owned by ids outside the guest, writable by nobody else. */
-			unsafe = !own && (path[0] != '/' || stat(path, &st) < 0 || st.st_ino != ino ||
-					  st.st_uid != 65534 || st.st_gid != 65534 ||
-					  (st.st_mode & 022));
+			unsafe = !own &&
+				 (path[0] != '/' || stat(path, &st) < 0 || st.st_ino != ino ||
+				  st.st_uid != 65534 || st.st_gid != 65534 || (st.st_mode & 022));
 		}
 	}
 	fclose(f);
@@ -1099,8 +1099,8 @@ static int widens(const struct mac_req *r, const char *path, int fd, const struc
 			char who[32] = "another uid";
 			if (i + 1 < policy_subject_count(c))
 				snprintf(who, sizeof(who), "uid %u", uid);
-			snprintf(v.reason, sizeof(v.reason), "would widen access for %s (%.200s here)",
-				 who, vs.reason);
+			snprintf(v.reason, sizeof(v.reason),
+				 "would widen access for %s (%.200s here)", who, vs.reason);
 			mac_req_record(r, path, fd, st, POLICY_W, &v);
 			return -EACCES;
 		}
@@ -1128,8 +1128,9 @@ static int sys_rename_link(const struct mac_req *r, int nr)
 	}
 	if (link && (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)))
 		return -EINVAL;
-	if (!link && ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) ||
-		      ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))))
+	if (!link &&
+	    ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) ||
+	     ((flags & RENAME_EXCHANGE) && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)))))
 		return -EINVAL;
 	if (link && (flags & AT_EMPTY_PATH)) {
 		if ((e = read_path(r, a1, p1)) < 0)
@@ -1237,8 +1238,8 @@ static int pin_target(const struct mac_req *r, int dirfd, uint64_t pa, bool empt
 		return base;
 	if (!is_self && mac_cred_adopt(r->b, r->cred, false) < 0)
 		return -EPERM;
-	int fd = openat2_fd(p[0] == '/' ? AT_FDCWD : base, p, O_PATH | (follow ? 0 : O_NOFOLLOW),
-			    0);
+	int fd =
+		openat2_fd(p[0] == '/' ? AT_FDCWD : base, p, O_PATH | (follow ? 0 : O_NOFOLLOW), 0);
 	if (is_self && mac_cred_adopt(r->b, r->cred, false) < 0) {
 		if (fd >= 0)
 			close(fd);
@@ -1291,7 +1292,9 @@ static int sys_attr(const struct mac_req *r, int nr)
 	} else if (nr == SCMP_SYS(fchmodat) || nr == NR_FCHMODAT2 || nr == SCMP_SYS(fchownat)) {
 		dirfd = (int)arg(r, 0);
 		pa = arg(r, 1);
-		fl = nr == NR_FCHMODAT2 ? (int)arg(r, 3) : nr == SCMP_SYS(fchownat) ? (int)arg(r, 4) : 0;
+		fl = nr == NR_FCHMODAT2		? (int)arg(r, 3)
+		     : nr == SCMP_SYS(fchownat) ? (int)arg(r, 4)
+						: 0;
 		if (fl & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
 			return -EINVAL;
 		follow = !(fl & AT_SYMLINK_NOFOLLOW);
@@ -1342,7 +1345,8 @@ static int sys_attr(const struct mac_req *r, int nr)
 	if (is_chmod(nr)) {
 		if (S_ISLNK(st.st_mode))
 			return -EOPNOTSUPP; /* fchmodat2(AT_SYMLINK_NOFOLLOW) on a symlink */
-		mode_t mode = (mode_t)arg(r, nr == SCMP_SYS(fchmod) || nr == SCMP_SYS(chmod) ? 1 : 2);
+		mode_t mode =
+			(mode_t)arg(r, nr == SCMP_SYS(fchmod) || nr == SCMP_SYS(chmod) ? 1 : 2);
 		e = fchmodat(r->b->hostproc, p, mode, 0);
 	} else if (is_chown(nr)) {
 		int base = nr == SCMP_SYS(fchownat) ? 2 : 1;

@@ -29,9 +29,9 @@ struct mac_policy {
 
 /* What the broker knows of a guest thread: identity and credentials. */
 struct mac_cred {
-	pid_t tid, tgid;	 /* host view */
-	pid_t ns_tid, ns_tgid;	 /* the guest's view */
-	int pidfd;		 /* reuse guard: this very thread, or -1 (then not cached) */
+	pid_t tid, tgid;       /* host view */
+	pid_t ns_tid, ns_tgid; /* the guest's view */
+	int pidfd;	       /* reuse guard: this very thread, or -1 (then not cached) */
 	uint32_t uid, fsuid, fsgid, gid; /* the guest's view (U2) */
 	uint32_t ngroups;
 	uint32_t groups[64];

@@ -34,22 +34,29 @@ static int deny_flag(scmp_filter_ctx c, int nr, unsigned arg, unsigned long flag
 static int add_mac_rules(scmp_filter_ctx c)
 {
 	static const int notify[] = {
-		SCMP_SYS(open),	      SCMP_SYS(openat),	     SCMP_SYS(openat2),
-		SCMP_SYS(creat),      SCMP_SYS(execve),	     SCMP_SYS(execveat),
-		SCMP_SYS(truncate),   SCMP_SYS(ftruncate),   SCMP_SYS(fallocate),
-		SCMP_SYS(rename),     SCMP_SYS(renameat),    SCMP_SYS(renameat2),
-		SCMP_SYS(link),	      SCMP_SYS(linkat),	     SCMP_SYS(unlink),
-		SCMP_SYS(unlinkat),   SCMP_SYS(rmdir),	     SCMP_SYS(mkdir),
-		SCMP_SYS(mkdirat),    SCMP_SYS(mknod),	     SCMP_SYS(mknodat),
-		SCMP_SYS(symlink),    SCMP_SYS(symlinkat),   SCMP_SYS(fchmod),
-		SCMP_SYS(chown),      SCMP_SYS(fchown),	     SCMP_SYS(lchown),
-		SCMP_SYS(fchownat),   SCMP_SYS(setxattr),    SCMP_SYS(lsetxattr),
-		SCMP_SYS(fsetxattr),  SCMP_SYS(removexattr), SCMP_SYS(lremovexattr),
-		SCMP_SYS(fremovexattr), SCMP_SYS(setuid),    SCMP_SYS(setgid),
-		SCMP_SYS(setreuid),   SCMP_SYS(setregid),    SCMP_SYS(setresuid),
-		SCMP_SYS(setresgid),  SCMP_SYS(setfsuid),    SCMP_SYS(setfsgid),
-		SCMP_SYS(setgroups),  SCMP_SYS(capset),	     SCMP_SYS(umask),
-		452 /* fchmodat2, Linux 6.6 */,
+		SCMP_SYS(open),		SCMP_SYS(openat),
+		SCMP_SYS(openat2),	SCMP_SYS(creat),
+		SCMP_SYS(execve),	SCMP_SYS(execveat),
+		SCMP_SYS(truncate),	SCMP_SYS(ftruncate),
+		SCMP_SYS(fallocate),	SCMP_SYS(rename),
+		SCMP_SYS(renameat),	SCMP_SYS(renameat2),
+		SCMP_SYS(link),		SCMP_SYS(linkat),
+		SCMP_SYS(unlink),	SCMP_SYS(unlinkat),
+		SCMP_SYS(rmdir),	SCMP_SYS(mkdir),
+		SCMP_SYS(mkdirat),	SCMP_SYS(mknod),
+		SCMP_SYS(mknodat),	SCMP_SYS(symlink),
+		SCMP_SYS(symlinkat),	SCMP_SYS(fchmod),
+		SCMP_SYS(chown),	SCMP_SYS(fchown),
+		SCMP_SYS(lchown),	SCMP_SYS(fchownat),
+		SCMP_SYS(setxattr),	SCMP_SYS(lsetxattr),
+		SCMP_SYS(fsetxattr),	SCMP_SYS(removexattr),
+		SCMP_SYS(lremovexattr), SCMP_SYS(fremovexattr),
+		SCMP_SYS(setuid),	SCMP_SYS(setgid),
+		SCMP_SYS(setreuid),	SCMP_SYS(setregid),
+		SCMP_SYS(setresuid),	SCMP_SYS(setresgid),
+		SCMP_SYS(setfsuid),	SCMP_SYS(setfsgid),
+		SCMP_SYS(setgroups),	SCMP_SYS(capset),
+		SCMP_SYS(umask),	452 /* fchmodat2, Linux 6.6 */,
 	};
 	/*
 	 * Side doors: each would reach files without passing the broker.
@@ -59,11 +66,11 @@ static int add_mac_rules(scmp_filter_ctx c)
 	 * could stall the broker while it reads guest memory.
 	 */
 	static const int eperm[] = {
-		SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter),   SCMP_SYS(io_uring_register),
+		SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter),    SCMP_SYS(io_uring_register),
 		SCMP_SYS(ptrace),	  SCMP_SYS(process_vm_writev), SCMP_SYS(mount),
-		SCMP_SYS(umount2),	  SCMP_SYS(open_tree),	      SCMP_SYS(move_mount),
-		SCMP_SYS(fsopen),	  SCMP_SYS(fsconfig),	      SCMP_SYS(fsmount),
-		SCMP_SYS(fspick),	  SCMP_SYS(mount_setattr),    SCMP_SYS(open_by_handle_at),
+		SCMP_SYS(umount2),	  SCMP_SYS(open_tree),	       SCMP_SYS(move_mount),
+		SCMP_SYS(fsopen),	  SCMP_SYS(fsconfig),	       SCMP_SYS(fsmount),
+		SCMP_SYS(fspick),	  SCMP_SYS(mount_setattr),     SCMP_SYS(open_by_handle_at),
 		SCMP_SYS(userfaultfd),
 	};
 	/*
@@ -71,9 +78,8 @@ static int add_mac_rules(scmp_filter_ctx c)
 	 * *at variants of xattr calls (Linux 6.13), and file
 	 * attribute setting (6.17).  libc falls back to the trapped calls.
 	 */
-	static const int enosys[] = {463 /* setxattrat */,
-				     466 /* removexattrat */, 467 /* open_tree_attr */,
-				     469 /* file_setattr */};
+	static const int enosys[] = {463 /* setxattrat */, 466 /* removexattrat */,
+				     467 /* open_tree_attr */, 469 /* file_setattr */};
 	int r;
 
 	for (size_t i = 0; i < VMM_ARRAY_SIZE(notify); i++)
@@ -95,7 +101,8 @@ static int add_mac_rules(scmp_filter_ctx c)
 					  CLONE_VM))) < 0)
 		return r;
 	/* Clearing O_APPEND may turn an append-only grant into a full write. */
-	if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(fcntl), 2, SCMP_A1(SCMP_CMP_EQ, F_SETFL, 0),
+	if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(fcntl), 2,
+				  SCMP_A1(SCMP_CMP_EQ, F_SETFL, 0),
 				  SCMP_A2(SCMP_CMP_MASKED_EQ, O_APPEND, 0))) < 0)
 		return r;
 	/* pwritev2(RWF_NOAPPEND) writes anywhere through an O_APPEND fd: say it is not supported. */

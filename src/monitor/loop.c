@@ -31,7 +31,7 @@ struct loop {
 	int timerfd;
 	bool init_gone;
 	bool ctl_eof;
-	bool listener_hup; /* every filtered task is gone */
+	bool listener_hup;	   /* every filtered task is gone */
 	struct mac_broker *broker; /* with --policy: it reads the listener */
 	struct mac_msgbuf *mbuf;
 };
@@ -313,8 +313,8 @@ static void hand_tty(int tty, pid_t from, pid_t to)
 int monitor_run(struct guest *g, struct evlog_writer *w, const struct monitor_opts *o,
 		struct monitor_result *res)
 {
-	struct loop l = {.g = g, .w = w, .res = res, .sigfd = -1, .timerfd = -1,
-			 .broker = o->broker};
+	struct loop l = {
+		.g = g, .w = w, .res = res, .sigfd = -1, .timerfd = -1, .broker = o->broker};
 	sigset_t mask, old;
 	int r;
 

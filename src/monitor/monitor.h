@@ -7,8 +7,8 @@
 #include "mac/mac.h"
 
 struct monitor_opts {
-	unsigned checkpoint_secs; /* time between checkpoints when records are unsealed; 0 = 5 */
-	int tty_fd;		  /* terminal to hand to the guest's process group, or -1 */
+	unsigned checkpoint_secs;  /* time between checkpoints when records are unsealed; 0 = 5 */
+	int tty_fd;		   /* terminal to hand to the guest's process group, or -1 */
 	struct mac_broker *broker; /* with --policy: serves the listener (mac_broker_start) */
 };
 

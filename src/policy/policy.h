@@ -85,7 +85,6 @@ void policy_errors_release(struct policy_errors *e);
 int policy_errors_add(struct policy_errors *e, uint32_t line, uint32_t col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-
 /*
  * policy_parse - parse the access file @text (@len bytes, need not be
  * NUL-terminated; @file_name is kept for reasons).  Collects every error in
