@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "evlog/evlog.h"
 #include "guest/guest.h"
+#include "lsm/lsm.h"
 #include "mac/mac.h"
 #include "monitor/monitor.h"
 #include "util/util.h"
@@ -26,6 +27,8 @@ struct run_args {
 	const char *policy_file;
 	enum mac_audit audit;
 	struct policy *policy; /* parsed --policy, or NULL */
+	bool no_landlock;      /* --no-landlock */
+	bool landlock;	       /* the policy's Landlock wall restricts the command */
 	char **argv;
 };
 
@@ -54,6 +57,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{"checkpoint-secs", required_argument, NULL, 't'},
 		{"policy", required_argument, NULL, 'p'},
 		{"audit", required_argument, NULL, 'A'},
+		{"no-landlock", no_argument, NULL, 'N'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -108,6 +112,9 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 				return -1;
 			}
 			break;
+		case 'N':
+			a->no_landlock = true;
+			break;
 		case 's':
 			if (!strcmp(optarg, "batch"))
 				a->sync = EVLOG_SYNC_BATCH;
@@ -123,7 +130,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			break;
 		case 'h':
 			printf("usage: vmmsec run [--log DIR] [--anchor FILE] [--uid UID] [--gid "
-			       "GID] [--policy FILE] [--audit deny|all] "
+			       "GID] [--policy FILE] [--audit deny|all] [--no-landlock] "
 			       "[--sync batch|always|none] -- COMMAND [ARG...]\n");
 			exit(0);
 		default:
@@ -156,6 +163,7 @@ static int start_record(struct evlog_writer *w, const struct guest *g, const str
 	uint32_t v[4] = {(uint32_t)g->cmd_guest_pid, (uint32_t)g->cmd_host_pid, (uint32_t)a->uid,
 			 (uint32_t)a->gid};
 	static const char ns[] = "user,pid,mnt,ipc,uts";
+	const char *backend = a->landlock ? "seccomp+landlock" : "seccomp";
 
 	for (char **p = a->argv; *p; p++) {
 		size_t l = strlen(*p) + 1;
@@ -179,7 +187,7 @@ static int start_record(struct evlog_writer *w, const struct guest *g, const str
 		{EVF_NAMESPACES, sizeof(ns) - 1, ns},
 		{EVF_POLICY_HASH, sizeof(hash), hash},
 		{EVF_UID_MAP, (uint32_t)ml, map},
-		{EVF_BACKEND, 7, "seccomp"},
+		{EVF_BACKEND, (uint32_t)strlen(backend), backend},
 	};
 	return evlog_append(w, EVLOG_GUEST_START, f, VMM_ARRAY_SIZE(f));
 }
@@ -234,6 +242,30 @@ static int start_broker(const struct run_args *a, const struct guest *g, struct 
 	return r;
 }
 
+/*
+ * Decide whether the command gets the policy's Landlock wall.  It is an
+ * extra layer, but losing it is never quiet: a default-deny policy the
+ * kernel cannot wall gets a notice.  Default allow has no wall to lose.
+ */
+static void choose_landlock(struct run_args *a)
+{
+	const char *why;
+	int abi = lsm_landlock_abi();
+
+	if (lsm_landlock_expressible(a->policy, abi, &why)) {
+		a->landlock = true;
+		return;
+	}
+	if (!a->policy->default_deny)
+		return;
+	if (abi < 0)
+		cli_say("note: Landlock unavailable (probe failed: %s): the broker alone enforces "
+			"the policy",
+			strerror(-abi));
+	else
+		cli_say("note: %s: the broker alone enforces the policy", why);
+}
+
 static int launch_and_monitor(const struct run_args *a, struct evlog_writer *w,
 			      struct monitor_result *res)
 {
@@ -253,7 +285,9 @@ static int launch_and_monitor(const struct run_args *a, struct evlog_writer *w,
 				   .gid = (gid_t)a->gid,
 				   .hide = hide,
 				   .nhide = nhide,
-				   .mac = a->policy != NULL};
+				   .mac = a->policy != NULL,
+				   .policy = a->policy,
+				   .landlock = a->landlock};
 	r = guest_launch(&cfg, &g, &step);
 	if (r < 0) {
 		cli_cannot(-r, "%s", guest_step_name(step));
@@ -310,6 +344,8 @@ int cli_run(int argc, char **argv)
 	/* Fail closed: an access file that does not parse runs nothing. */
 	if (a.policy_file && cli_policy_load(a.policy_file, &a.policy) < 0)
 		return CLI_EXIT_FAILURE;
+	if (a.policy && !a.no_landlock)
+		choose_landlock(&a);
 	const char *what, *why;
 	if ((r = guest_probe(&what, &why)) < 0) {
 		cli_cannot(-r, "run a guest: this kernel lacks %s", what);

@@ -31,6 +31,8 @@ enum guest_sock {
 /* Guest-visible path of each socket. */
 const char *guest_sock_path(enum guest_sock s);
 
+struct policy;
+
 struct guest_config {
 	char *const *argv; /* command; argv[0] searched in the guest's PATH */
 	uid_t uid;	   /* command's uid as the guest sees it */
@@ -38,6 +40,13 @@ struct guest_config {
 	const char *const *hide; /* absolute host paths the guest must not see */
 	size_t nhide;
 	bool mac; /* trap file operations for the MAC broker (--policy) */
+	/*
+	 * The parsed access file, read in the command before it execs (init is
+	 * cloned from the monitor, so it has it in memory), and whether to
+	 * restrict the command with its Landlock wall (src/lsm/).
+	 */
+	const struct policy *policy;
+	bool landlock;
 };
 
 /* Identity mapping from the guest's ids to the host's (one extent). */
@@ -96,6 +105,7 @@ enum guest_step {
 	GUEST_STEP_IDENTITY,
 	GUEST_STEP_SECCOMP,
 	GUEST_STEP_PROTOCOL,
+	GUEST_STEP_LANDLOCK,
 	GUEST_STEP_MAX,
 };
 

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 
 #include "guest/internal.h"
+#include "lsm/lsm.h"
 #include "monitor/filter.h"
 #include "util/util.h"
 
@@ -61,7 +62,29 @@ static int write_inner_maps(pid_t child, const struct guest_config *cfg, bool pr
 	return write_file(path, map);
 }
 
-/* The command: own user ns (U2), identity, seccomp filter, exec. */
+/*
+ * Restrict ourselves with the access file's Landlock wall, resolving its
+ * paths from the guest's root as we are now (guest root, or unprivileged,
+ * the command's single id): as the broker binds them.  The monitor found
+ * the wall expressible on this kernel, so no ruleset is a failure too.
+ */
+static int apply_landlock(const struct policy *p)
+{
+	int rs = -1, r;
+
+	cleanup_fd int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -errno;
+	if ((r = lsm_landlock_build(p, root, NULL, 0, &rs, NULL)) < 0)
+		return r;
+	if (rs < 0)
+		return -EOPNOTSUPP;
+	r = lsm_landlock_apply(rs);
+	close(rs);
+	return r;
+}
+
+/* The command: own user ns (U2), identity, Landlock wall, seccomp filter, exec. */
 __attribute__((noreturn)) static void run_command(const struct guest_config *cfg, int ctl_fd,
 						  int sync_rd, int sync_wr, bool privileged)
 {
@@ -87,6 +110,9 @@ __attribute__((noreturn)) static void run_command(const struct guest_config *cfg
 	if (privileged &&
 	    (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0 || setgroups(0, NULL) < 0))
 		fail(ctl_fd, GUEST_STEP_IDENTITY, errno);
+	/* Before the filter, which would hand our opens to a broker not started yet. */
+	if (cfg->landlock && (r = apply_landlock(cfg->policy)) < 0)
+		fail(ctl_fd, GUEST_STEP_LANDLOCK, r);
 	if (privileged && (setresgid(cfg->gid, cfg->gid, cfg->gid) < 0 ||
 			   setresuid(cfg->uid, cfg->uid, cfg->uid) < 0))
 		fail(ctl_fd, GUEST_STEP_IDENTITY, errno);

@@ -32,6 +32,7 @@ static const char *const step_names[GUEST_STEP_MAX] = {
 	[GUEST_STEP_IDENTITY] = "set the guest command's uid/gid",
 	[GUEST_STEP_SECCOMP] = "install the seccomp filter",
 	[GUEST_STEP_PROTOCOL] = "talk to the guest's init",
+	[GUEST_STEP_LANDLOCK] = "restrict the guest command with the policy's Landlock wall",
 };
 
 const char *guest_step_name(uint32_t step)
