@@ -127,3 +127,4 @@ clean:
 # VM tier: vmmsec on Debian's 6.1 kernel under QEMU (tools/vm/vm-run).
 vm-check: tests
 	@bash tests/vm/smoke.sh
+	@bash tests/vm/lsm.sh

@@ -21,6 +21,7 @@ seed() { # BACKEND
 		sed "s/^/seed1000-$1=/"
 	sed "s/^/seedfile-$1=/" /srv/seed/log
 	jlog "/tmp/seed0-$1" "seed0-$1"
+	$V log "/tmp/seed0-$1" --json --kind guest-start | sed "s/^/json-start-$1=/"
 	jlog "/tmp/seed1000-$1" "seed1000-$1"
 }
 
