@@ -15,9 +15,9 @@ ALL_LDFLAGS += -fsanitize=address,undefined
 else
 ALL_CFLAGS += -D_FORTIFY_SOURCE=2
 endif
-LIBS := -lseccomp -lsodium
+LIBS := -lseccomp -lsodium -lbpf
 
-LIB_SRCS := $(sort $(filter-out src/cli/main.c,$(wildcard src/*/*.c)))
+LIB_SRCS := $(sort $(filter-out src/cli/main.c %.bpf.c,$(wildcard src/*/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
@@ -37,6 +37,22 @@ all: $(BUILD)/vmmsec
 $(BUILD)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# The BPF-LSM backend: a CO-RE object built with clang against the build host's
+# BTF (vmlinux.h), embedded in the library through a bpftool skeleton.
+BPF_CLANG ?= clang
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+%/vmlinux.h:
+	@mkdir -p $(dir $@)
+	bpftool btf dump file $(VMLINUX_BTF) format c >$@.tmp && mv $@.tmp $@
+%/bpf/vmmsec.bpf.o: src/lsm/vmmsec.bpf.c src/lsm/lsm_abi.h %/vmlinux.h
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$*/ -Isrc -c -o $@ $<
+%/vmmsec.skel.h: %/bpf/vmmsec.bpf.o
+	bpftool gen skeleton $< name vmmsec_bpf >$@.tmp && mv $@.tmp $@
+$(BUILD)/src/lsm/bpf.o: $(BUILD)/vmmsec.skel.h
+$(BUILD)/src/lsm/bpf.o: ALL_CFLAGS += -I$(BUILD)
+.SECONDARY: $(BUILD)/vmlinux.h $(BUILD)/bpf/vmmsec.bpf.o
 
 $(BUILD)/libvmmsec.a: $(LIB_OBJS)
 	@rm -f $@
@@ -87,9 +103,9 @@ asan:
 FUZZ_BUILD := build-fuzz
 FUZZ_CFLAGS := -std=gnu11 -DVMMSEC_VERSION=\"0.1.0\" -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined
 fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
-$(FUZZ_BUILD)/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS) $(FUZZ_BUILD)/vmmsec.skel.h
 	@mkdir -p $(FUZZ_BUILD)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(LIBS)
+	clang $(FUZZ_CFLAGS) -I$(FUZZ_BUILD) -o $@ $< $(LIB_SRCS) $(LIBS)
 
 bench: deps
 	$(MAKE) tests
@@ -111,3 +127,4 @@ clean:
 # VM tier: vmmsec on Debian's 6.1 kernel under QEMU (tools/vm/vm-run).
 vm-check: tests
 	@bash tests/vm/smoke.sh
+	@bash tests/vm/lsm.sh

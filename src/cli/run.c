@@ -29,6 +29,7 @@ struct run_args {
 	struct policy *policy; /* parsed --policy, or NULL */
 	bool no_landlock;      /* --no-landlock */
 	bool landlock;	       /* the policy's Landlock wall restricts the command */
+	bool lsm;	       /* --backend lsm */
 	char **argv;
 };
 
@@ -58,6 +59,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{"policy", required_argument, NULL, 'p'},
 		{"audit", required_argument, NULL, 'A'},
 		{"no-landlock", no_argument, NULL, 'N'},
+		{"backend", required_argument, NULL, 'B'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -115,6 +117,14 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'N':
 			a->no_landlock = true;
 			break;
+		case 'B':
+			if (!strcmp(optarg, "seccomp") || !strcmp(optarg, "lsm")) {
+				a->lsm = !strcmp(optarg, "lsm");
+			} else {
+				cli_say("invalid --backend '%s': expected seccomp or lsm", optarg);
+				return -1;
+			}
+			break;
 		case 's':
 			if (!strcmp(optarg, "batch"))
 				a->sync = EVLOG_SYNC_BATCH;
@@ -131,6 +141,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case 'h':
 			printf("usage: vmmsec run [--log DIR] [--anchor FILE] [--uid UID] [--gid "
 			       "GID] [--policy FILE] [--audit deny|all] [--no-landlock] "
+			       "[--backend seccomp|lsm] "
 			       "[--sync batch|always|none] -- COMMAND [ARG...]\n");
 			exit(0);
 		default:
@@ -163,7 +174,7 @@ static int start_record(struct evlog_writer *w, const struct guest *g, const str
 	uint32_t v[4] = {(uint32_t)g->cmd_guest_pid, (uint32_t)g->cmd_host_pid, (uint32_t)a->uid,
 			 (uint32_t)a->gid};
 	static const char ns[] = "user,pid,mnt,ipc,uts";
-	const char *backend = a->landlock ? "seccomp+landlock" : "seccomp";
+	const char *backend = a->lsm ? "lsm" : a->landlock ? "seccomp+landlock" : "seccomp";
 
 	for (char **p = a->argv; *p; p++) {
 		size_t l = strlen(*p) + 1;
@@ -266,6 +277,36 @@ static void choose_landlock(struct run_args *a)
 		cli_say("note: %s: the broker alone enforces the policy", why);
 }
 
+/*
+ * --backend lsm: bind the access file to the guest's objects (as host root
+ * through /proc/PID/root, see docs/DESIGN.md section 12) and attach the
+ * BPF-LSM programs, scoped to the command's user namespace.  The command is
+ * held before its exec meanwhile, so its first exec is already checked.
+ */
+static int start_lsm(const struct run_args *a, const struct guest *g, struct lsm_bpf **out)
+{
+	struct policy_errors errs = {0};
+	struct policy_compiled *c = NULL;
+	char msg[512] = "";
+	int r = 0;
+
+	if (a->policy)
+		r = lsm_bpf_compile(a->policy, g->cmd_host_pid, &c, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s:%u:%u: %s\n", a->policy_file, errs.v[i].line, errs.v[i].col,
+			errs.v[i].msg);
+	policy_errors_release(&errs);
+	if (r < 0) {
+		cli_cannot(-r, "apply policy %s to the guest", a->policy_file);
+		return r;
+	}
+	r = lsm_bpf_start(c, g, a->audit == MAC_AUDIT_ALL, out, msg, sizeof(msg));
+	policy_compiled_free(c);
+	if (r < 0)
+		cli_say("cannot start --backend lsm: %s", msg);
+	return r;
+}
+
 static int launch_and_monitor(const struct run_args *a, struct evlog_writer *w,
 			      struct monitor_result *res)
 {
@@ -285,9 +326,10 @@ static int launch_and_monitor(const struct run_args *a, struct evlog_writer *w,
 				   .gid = (gid_t)a->gid,
 				   .hide = hide,
 				   .nhide = nhide,
-				   .mac = a->policy != NULL,
+				   .mac = a->policy != NULL && !a->lsm,
 				   .policy = a->policy,
-				   .landlock = a->landlock};
+				   .landlock = a->landlock,
+				   .hold = a->lsm};
 	r = guest_launch(&cfg, &g, &step);
 	if (r < 0) {
 		cli_cannot(-r, "%s", guest_step_name(step));
@@ -314,18 +356,29 @@ static int launch_and_monitor(const struct run_args *a, struct evlog_writer *w,
 		return r;
 	}
 	struct mac_broker *broker = NULL;
-	if (a->policy && (r = start_broker(a, &g, &broker)) < 0) {
+	struct lsm_bpf *lsm = NULL;
+	if (a->policy && !a->lsm && (r = start_broker(a, &g, &broker)) < 0) {
+		kill(g.init_pid, SIGKILL);
+		guest_release(&g);
+		return r;
+	}
+	if (a->lsm && ((r = start_lsm(a, &g, &lsm)) < 0 || (r = guest_hold_release(&g)) < 0)) {
+		if (lsm)
+			cli_cannot(-r, "start the guest's command");
+		lsm_bpf_free(lsm);
 		kill(g.init_pid, SIGKILL);
 		guest_release(&g);
 		return r;
 	}
 	struct monitor_opts mo = {.checkpoint_secs = (unsigned)a->checkpoint_secs,
 				  .tty_fd = isatty(STDIN_FILENO) ? STDIN_FILENO : -1,
-				  .broker = broker};
+				  .broker = broker,
+				  .lsm = lsm};
 	r = monitor_run(&g, w, &mo, res);
 	if (r < 0)
 		cli_cannot(-r, "record the guest (it was killed)");
 	mac_broker_free(broker);
+	lsm_bpf_free(lsm);
 	guest_release(&g);
 	return r;
 }
@@ -344,7 +397,15 @@ int cli_run(int argc, char **argv)
 	/* Fail closed: an access file that does not parse runs nothing. */
 	if (a.policy_file && cli_policy_load(a.policy_file, &a.policy) < 0)
 		return CLI_EXIT_FAILURE;
-	if (a.policy && !a.no_landlock)
+	if (a.lsm) {
+		char msg[512] = "";
+		if ((r = lsm_bpf_probe(msg, sizeof(msg))) < 0) {
+			cli_say("cannot use --backend lsm: %s", msg);
+			policy_free(a.policy);
+			return CLI_EXIT_FAILURE;
+		}
+	}
+	if (a.policy && !a.no_landlock && !a.lsm)
 		choose_landlock(&a);
 	const char *what, *why;
 	if ((r = guest_probe(&what, &why)) < 0) {

@@ -47,6 +47,7 @@ struct guest_config {
 	 */
 	const struct policy *policy;
 	bool landlock;
+	bool hold; /* the command waits for guest_hold_release before its exec */
 };
 
 /* Identity mapping from the guest's ids to the host's (one extent). */
@@ -68,6 +69,7 @@ struct guest {
 	pid_t cmd_guest_pid; /* its pid inside the guest */
 	struct guest_idmap uidmap, gidmap;
 	bool privileged; /* launched by real root: a 65536-id range */
+	int hold_fd;	 /* with cfg->hold: write end of the command's gate, or -1 */
 };
 
 /* Messages from init to the monitor (SOCK_SEQPACKET, fds as SCM_RIGHTS). */
@@ -125,6 +127,13 @@ int guest_launch(const struct guest_config *cfg, struct guest *g, uint32_t *step
 int guest_recv_msg(int ctl_fd, struct guest_msg *m, int *fds, size_t maxfds, size_t *nfds);
 /* guest_send_msg - send @m with @nfds fds.  Returns 0 or -errno. */
 int guest_send_msg(int ctl_fd, const struct guest_msg *m, const int *fds, size_t nfds);
+
+/*
+ * guest_hold_release - let a command launched with cfg->hold exec (once
+ * the enforcement that must see its first exec is in place).  0 or -errno.
+ * guest_release without it makes the command exit with 125 instead.
+ */
+int guest_hold_release(struct guest *g);
 
 /* Map a host id to the guest's view; returns 65534 (overflow id) if unmapped. */
 uint32_t guest_idmap_to_guest(const struct guest_idmap *m, uint32_t host_id);

@@ -86,7 +86,8 @@ static int apply_landlock(const struct policy *p)
 
 /* The command: own user ns (U2), identity, Landlock wall, seccomp filter, exec. */
 __attribute__((noreturn)) static void run_command(const struct guest_config *cfg, int ctl_fd,
-						  int sync_rd, int sync_wr, bool privileged)
+						  int sync_rd, int sync_wr, int hold_fd,
+						  bool privileged)
 {
 	char c;
 	int listener = -1;
@@ -131,6 +132,11 @@ __attribute__((noreturn)) static void run_command(const struct guest_config *cfg
 	if (guest_send_msg(ctl_fd, &m, &listener, 1) < 0)
 		_exit(125);
 	close(listener);
+	/* Held: the monitor lets us go once what must see our exec is in place (EOF: it gave up). */
+	if (hold_fd >= 0 && (read(hold_fd, &c, 1) != 1 || c != 'g'))
+		_exit(125);
+	if (hold_fd >= 0)
+		close(hold_fd);
 	execvp(cfg->argv[0], cfg->argv);
 	int err = errno;
 	m = (struct guest_msg){.type = GUEST_MSG_EXEC_FAILED, .value = err};
@@ -147,7 +153,7 @@ static void reset_signals(void)
 		signal(s, SIG_DFL);
 }
 
-void guest_init_main(const struct guest_config *cfg, int ctl_fd)
+void guest_init_main(const struct guest_config *cfg, int ctl_fd, int hold_fd)
 {
 	int fds[GUEST_NSOCK];
 	struct guest_msg m = {.type = GUEST_MSG_SOCKETS};
@@ -183,8 +189,10 @@ void guest_init_main(const struct guest_config *cfg, int ctl_fd)
 		reset_signals();
 		close(sync_a[0]);
 		close(sync_b[1]);
-		run_command(cfg, ctl_fd, sync_b[0], sync_a[1], privileged);
+		run_command(cfg, ctl_fd, sync_b[0], sync_a[1], hold_fd, privileged);
 	}
+	if (hold_fd >= 0)
+		close(hold_fd);
 	close(sync_a[1]);
 	close(sync_b[0]);
 	if (read(sync_a[0], &c, 1) != 1 || c != 'u') {

@@ -15,6 +15,8 @@ int guest_view_build(const struct guest_config *cfg, int fds[GUEST_NSOCK],
 		     uint64_t dev[GUEST_NSOCK], uint64_t ino[GUEST_NSOCK], uint32_t *step);
 
 /* guest_init_main - body of the guest's pid 1; never returns. */
-__attribute__((noreturn)) void guest_init_main(const struct guest_config *cfg, int ctl_fd);
+/* @hold_fd: read end of the command's gate (cfg->hold), or -1. */
+__attribute__((noreturn)) void guest_init_main(const struct guest_config *cfg, int ctl_fd,
+					       int hold_fd);
 
 #endif

@@ -112,7 +112,7 @@ int guest_launch(const struct guest_config *cfg, struct guest *g, uint32_t *step
 	int r;
 
 	memset(g, 0, sizeof(*g));
-	g->init_pidfd = g->ctl_fd = g->listener_fd = -1;
+	g->init_pidfd = g->ctl_fd = g->listener_fd = g->hold_fd = -1;
 	for (int i = 0; i < GUEST_NSOCK; i++)
 		g->sock_fd[i] = -1;
 	init_maps(g, cfg);
@@ -120,6 +120,13 @@ int guest_launch(const struct guest_config *cfg, struct guest *g, uint32_t *step
 	*step = GUEST_STEP_CLONE;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return -errno;
+	int hold[2] = {-1, -1};
+	if (cfg->hold && pipe2(hold, O_CLOEXEC) < 0) {
+		r = -errno;
+		close(sp[0]);
+		close(sp[1]);
+		return r;
+	}
 	int pidfd = -1;
 	long pid = syscall(SYS_clone,
 			   CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC |
@@ -129,13 +136,19 @@ int guest_launch(const struct guest_config *cfg, struct guest *g, uint32_t *step
 		r = -errno;
 		close(sp[0]);
 		close(sp[1]);
+		util_closep(&hold[0]);
+		util_closep(&hold[1]);
 		return r;
 	}
 	if (pid == 0) {
 		close(sp[0]);
-		guest_init_main(cfg, sp[1]);
+		if (hold[1] >= 0)
+			close(hold[1]);
+		guest_init_main(cfg, sp[1], hold[0]);
 	}
 	close(sp[1]);
+	util_closep(&hold[0]);
+	g->hold_fd = hold[1];
 	g->init_pid = (pid_t)pid;
 	g->init_pidfd = pidfd;
 	g->ctl_fd = sp[0];

@@ -123,9 +123,20 @@ void guest_release(struct guest *g)
 	util_closep(&g->init_pidfd);
 	util_closep(&g->ctl_fd);
 	util_closep(&g->listener_fd);
+	util_closep(&g->hold_fd);
 	for (int i = 0; i < GUEST_NSOCK; i++)
 		util_closep(&g->sock_fd[i]);
-	g->init_pidfd = g->ctl_fd = g->listener_fd = -1;
+	g->init_pidfd = g->ctl_fd = g->listener_fd = g->hold_fd = -1;
 	for (int i = 0; i < GUEST_NSOCK; i++)
 		g->sock_fd[i] = -1;
+}
+
+int guest_hold_release(struct guest *g)
+{
+	if (g->hold_fd < 0)
+		return 0;
+	ssize_t n = write(g->hold_fd, "g", 1);
+	int r = n == 1 ? 0 : -errno;
+	util_closep(&g->hold_fd);
+	return r;
 }

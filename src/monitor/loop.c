@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 
+#include "lsm/lsm.h"
 #include "mac/mac.h"
 #include "monitor/capture.h"
 #include "monitor/monitor.h"
@@ -18,7 +19,7 @@
 
 #define MAX_POLL 320
 
-enum { PS_CTL, PS_INIT, PS_LISTENER, PS_SIGNAL, PS_TIMER, PS_FIXED };
+enum { PS_CTL, PS_INIT, PS_LISTENER, PS_SIGNAL, PS_TIMER, PS_LSM, PS_FIXED };
 
 struct loop {
 	struct guest *g;
@@ -34,6 +35,7 @@ struct loop {
 	bool listener_hup;	   /* every filtered task is gone */
 	struct mac_broker *broker; /* with --policy: it reads the listener */
 	struct mac_msgbuf *mbuf;
+	struct lsm_bpf *lsm; /* with --backend lsm */
 };
 
 int monitor_exit_code(const struct monitor_result *res)
@@ -167,6 +169,30 @@ static int write_access(struct loop *l, const struct mac_access *a)
 	return evlog_append(l->w, EVLOG_ACCESS, f, VMM_ARRAY_SIZE(f));
 }
 
+static int write_access_cb(void *ctx, const struct mac_access *a)
+{
+	return write_access(ctx, a);
+}
+
+/* Decisions of the BPF-LSM programs, and an explicit lost record for any the ring buffer dropped. */
+static int read_lsm(struct loop *l)
+{
+	static const char why[] = "access decisions the BPF ring buffer had no room for "
+				  "(--backend lsm; the decisions themselves were enforced)";
+	int r = lsm_bpf_consume(l->lsm, write_access_cb, l);
+	uint8_t cnt[8];
+
+	if (r < 0)
+		return r;
+	uint64_t n = lsm_bpf_take_lost(l->lsm);
+	if (n == 0)
+		return 0;
+	util_put_le64(cnt, n);
+	struct evlog_field f[] = {{EVF_LOST_COUNT, 8, cnt},
+				  {EVF_LOST_REASON, sizeof(why) - 1, why}};
+	return evlog_append(l->w, EVLOG_LOST, f, 2);
+}
+
 /*
  * What the broker sent: forwarded notifications and access records.  Its
  * end of the channel closes when every guest task is gone; if it closes
@@ -220,6 +246,7 @@ static size_t build_pollset(struct loop *l, struct pollfd *p, int *which)
 	p[PS_LISTENER] = (struct pollfd){.fd = l->listener_hup ? -1 : lfd, .events = POLLIN};
 	p[PS_SIGNAL] = (struct pollfd){.fd = l->sigfd, .events = POLLIN};
 	p[PS_TIMER] = (struct pollfd){.fd = l->timerfd, .events = POLLIN};
+	p[PS_LSM] = (struct pollfd){.fd = l->lsm ? lsm_bpf_fd(l->lsm) : -1, .events = POLLIN};
 	bool capture = !relay_backlogged(l->relay);
 	for (int s = 0; s < GUEST_NSOCK; s++) {
 		bool on = capture && (s != GUEST_SOCK_JSTDOUT || capture_accepting(l->cap));
@@ -254,6 +281,8 @@ static int serve(struct loop *l)
 		if (p[PS_SIGNAL].revents)
 			on_signal(l);
 		if (p[PS_TIMER].revents && (r = on_timer(l)) < 0)
+			return r;
+		if (p[PS_LSM].revents && (r = read_lsm(l)) < 0)
 			return r;
 		/* Highest index first: closing a stream moves the last one down. */
 		for (size_t i = n; i-- > PS_FIXED;) {
@@ -313,8 +342,13 @@ static void hand_tty(int tty, pid_t from, pid_t to)
 int monitor_run(struct guest *g, struct evlog_writer *w, const struct monitor_opts *o,
 		struct monitor_result *res)
 {
-	struct loop l = {
-		.g = g, .w = w, .res = res, .sigfd = -1, .timerfd = -1, .broker = o->broker};
+	struct loop l = {.g = g,
+			 .w = w,
+			 .res = res,
+			 .sigfd = -1,
+			 .timerfd = -1,
+			 .broker = o->broker,
+			 .lsm = o->lsm};
 	sigset_t mask, old;
 	int r;
 
@@ -363,6 +397,9 @@ int monitor_run(struct guest *g, struct evlog_writer *w, const struct monitor_op
 	}
 	int st;
 	RETRY_EINTR(waitpid(g->init_pid, &st, 0));
+	/* Every guest task is gone: whatever they were decided on is in the ring buffer. */
+	if (l.lsm && (r = read_lsm(&l)) < 0)
+		goto out;
 	if ((r = capture_drain(l.cap)) < 0)
 		goto out;
 	res->messages = capture_count(l.cap);

@@ -638,3 +638,74 @@ bool policy_has_directives(const struct policy_compiled *c, const struct policy_
 	const struct policy_node *n = policy_node_find(c, key);
 	return n && n->attached;
 }
+
+/* ---- export ---- */
+
+static void xcell(struct policy_xcell *x, const struct policy_cell *c)
+{
+	x->grant = c->grant;
+	x->deny = c->deny;
+	memcpy(x->grant_line, c->grant_line, sizeof(x->grant_line));
+	memcpy(x->deny_line, c->deny_line, sizeof(x->deny_line));
+}
+
+void policy_export_counts(const struct policy_compiled *c, size_t *nodes, size_t *ucells,
+			  size_t *clearances)
+{
+	size_t n = 0, u = 0;
+
+	for (size_t i = 0; i < c->nodes_cap; i++)
+		n += c->nodes[i].used && c->nodes[i].key.dev != POLICY_DEV_PATH;
+	for (size_t i = 0; i < c->ucells_cap; i++)
+		u += c->ucells[i].used && c->ucells[i].key.dev != POLICY_DEV_PATH;
+	*nodes = n;
+	*ucells = u;
+	*clearances = c->nclear;
+}
+
+int policy_export(const struct policy_compiled *c, const struct policy_export_ops *ops, void *ctx)
+{
+	int r;
+
+	for (size_t i = 0; ops->node && i < c->nodes_cap; i++) {
+		const struct policy_node *n = &c->nodes[i];
+		if (!n->used || n->key.dev == POLICY_DEV_PATH)
+			continue;
+		struct policy_xnode x = {.key = n->key};
+		for (int s = 0; s < 2; s++) {
+			xcell(&x.any[s], &n->sc[s].any);
+			x.level[s] = n->sc[s].level;
+			x.nuid[s] = n->sc[s].nuid;
+		}
+		if ((r = ops->node(ctx, &x)) < 0)
+			return r;
+	}
+	for (size_t i = 0; ops->ucell && i < c->ucells_cap; i++) {
+		const struct policy_ucell *u = &c->ucells[i];
+		if (!u->used || u->key.dev == POLICY_DEV_PATH)
+			continue;
+		struct policy_xucell x = {.key = u->key, .uid = u->uid, .scope = u->scope};
+		xcell(&x.cell, &u->cell);
+		if ((r = ops->ucell(ctx, &x)) < 0)
+			return r;
+	}
+	for (size_t i = 0; ops->clearance && i < c->nclear; i++)
+		if ((r = ops->clearance(ctx, c->clear[i].uid, c->clear[i].level)) < 0)
+			return r;
+	return 0;
+}
+
+const char *policy_compiled_file(const struct policy_compiled *c)
+{
+	return c->file;
+}
+
+bool policy_compiled_default_deny(const struct policy_compiled *c)
+{
+	return c->default_deny;
+}
+
+bool policy_compiled_blp(const struct policy_compiled *c)
+{
+	return c->blp;
+}

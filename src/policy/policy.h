@@ -185,6 +185,49 @@ const char *policy_pending_path(const struct policy_compiled *c, size_t i);
 /* Entries in the table: objects, and one per path (POLICY_DEV_PATH). For tests and statistics. */
 size_t policy_compiled_objects(const struct policy_compiled *c);
 
+/*
+ * Export of the compiled table, for a mirror in another form (the BPF-LSM
+ * backend's maps): the same cells decide there with the same algorithm.
+ * Scope 0 holds rules on the object itself, scope 1 rules on it as a
+ * subtree.  Masks are request bits after expanding "w includes a"; the
+ * lines are the smallest deciding line per bit (index 0 = R, 1 = W, 2 = A).
+ * Keys with dev POLICY_DEV_PATH (paths, not objects) are not exported.
+ */
+#define POLICY_XLEVEL_NONE (-2) /* no level at this scope */
+struct policy_xcell {
+	uint8_t grant, deny;
+	uint32_t grant_line[3], deny_line[3];
+};
+struct policy_xnode {
+	struct policy_key key;
+	struct policy_xcell any[2]; /* subject '*' per scope */
+	int16_t level[2];	    /* POLICY_XLEVEL_NONE, POLICY_LEVEL_EXEMPT or 0..255 */
+	uint32_t nuid[2];	    /* uid cells per scope */
+};
+struct policy_xucell {
+	struct policy_key key;
+	uint32_t uid;
+	uint8_t scope;
+	struct policy_xcell cell;
+};
+struct policy_export_ops {
+	int (*node)(void *ctx, const struct policy_xnode *n);
+	int (*ucell)(void *ctx, const struct policy_xucell *u);
+	int (*clearance)(void *ctx, uint32_t uid, uint8_t level);
+};
+/*
+ * policy_export - call @ops for every object, uid cell and clearance of
+ * @c (any callback may be NULL).  Stops at the first negative return and
+ * returns it; else 0.  policy_export_counts gives the sizes beforehand.
+ */
+int policy_export(const struct policy_compiled *c, const struct policy_export_ops *ops, void *ctx);
+void policy_export_counts(const struct policy_compiled *c, size_t *nodes, size_t *ucells,
+			  size_t *clearances);
+/* The compiled policy's header: file name used in reasons, `default deny`, `blp on`. */
+const char *policy_compiled_file(const struct policy_compiled *c);
+bool policy_compiled_default_deny(const struct policy_compiled *c);
+bool policy_compiled_blp(const struct policy_compiled *c);
+
 enum policy_cause {
 	POLICY_CAUSE_RULE = 1, /* a rule decided (line is set) */
 	POLICY_CAUSE_DEFAULT,  /* no rule matched a permission: `default` */

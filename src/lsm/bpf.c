@@ -1,0 +1,462 @@
+/* bpf.c - load the BPF-LSM programs, mirror the compiled policy into their maps, read decisions. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <linux/types.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "lsm/lsm.h"
+#include "lsm/lsm_abi.h"
+#include "util/util.h"
+#include "vmmsec.skel.h"
+
+_Static_assert(sizeof(struct vlsm_key) == sizeof(struct policy_key), "vlsm_key mirrors policy_key");
+_Static_assert(LSM_LEVEL_NONE == POLICY_XLEVEL_NONE, "level encodings agree");
+_Static_assert(LSM_LEVEL_EXEMPT == POLICY_LEVEL_EXEMPT, "level encodings agree");
+_Static_assert(LSM_R == POLICY_R && LSM_W == POLICY_W && LSM_A == POLICY_A, "permission bits");
+
+struct lsm_bpf {
+	struct vmmsec_bpf *skel;
+	struct ring_buffer *rb;
+	char *file; /* the access file's name, for reasons */
+	uint64_t lost_seen;
+	/* During lsm_bpf_consume. */
+	lsm_bpf_record_fn fn;
+	void *fnctx;
+	int nrec, err;
+};
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	/* libbpf's own diagnostics only on request: vmmsec says what failed itself. */
+	const char *dbg = getenv("VMMSEC_BPF_DEBUG");
+	if (!dbg || !*dbg)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Is "bpf" among the active LSMs?  1 yes, 0 no, -errno when the list cannot be read. */
+static int bpf_lsm_listed(void)
+{
+	char buf[512];
+	cleanup_fd int fd = open("/sys/kernel/security/lsm", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	for (char *save = NULL, *t = strtok_r(buf, ",\n", &save); t;
+	     t = strtok_r(NULL, ",\n", &save))
+		if (!strcmp(t, "bpf"))
+			return 1;
+	return 0;
+}
+
+/* Open the skeleton with only @keep (or every program but the probe, for NULL) loaded. */
+static int open_skel(struct vmmsec_bpf **out, bool probe_only)
+{
+	libbpf_set_print(libbpf_print);
+	struct vmmsec_bpf *s = vmmsec_bpf__open();
+	if (!s)
+		return errno ? -errno : -ENOMEM;
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, s->obj)
+	{
+		bool probe = p == s->progs.vmmsec_probe;
+		bpf_program__set_autoload(p, probe == probe_only);
+	}
+	*out = s;
+	return 0;
+}
+
+int lsm_bpf_probe(char *msg, size_t len)
+{
+	int listed = bpf_lsm_listed();
+	const char *enable = "add bpf to the lsm= list on the kernel command line, e.g. "
+			     "lsm=landlock,lockdown,yama,apparmor,bpf, on a kernel built with "
+			     "CONFIG_BPF_LSM=y";
+
+	if (geteuid() != 0) {
+		snprintf(msg, len,
+			 "--backend lsm needs root (CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN to load "
+			 "BPF-LSM programs)");
+		return -EPERM;
+	}
+	if (listed == 0) {
+		snprintf(msg, len, "bpf LSM not active: /sys/kernel/security/lsm lacks bpf (%s)",
+			 enable);
+		return -EOPNOTSUPP;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK) < 0) {
+		snprintf(msg, len,
+			 "kernel BTF missing: /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF=y "
+			 "is needed for CO-RE BPF programs)");
+		return -EOPNOTSUPP;
+	}
+	struct vmmsec_bpf *s = NULL;
+	int r = open_skel(&s, true);
+	if (r < 0) {
+		snprintf(msg, len, "cannot open the BPF object: %s", strerror(-r));
+		return r;
+	}
+	if ((r = vmmsec_bpf__load(s)) < 0) {
+		r = r < 0 ? r : -EINVAL;
+		if (listed < 0)
+			snprintf(msg, len,
+				 "cannot load a BPF-LSM program: %s (/sys/kernel/security/lsm is "
+				 "unreadable, so whether bpf is an active LSM is unknown: %s)",
+				 strerror(-r), enable);
+		else
+			snprintf(msg, len,
+				 "cannot load a BPF-LSM program: %s (bpf is listed in "
+				 "/sys/kernel/security/lsm, but this kernel refuses "
+				 "BPF_PROG_TYPE_LSM programs)",
+				 strerror(-r));
+		vmmsec_bpf__destroy(s);
+		return r;
+	}
+	struct bpf_link *l = bpf_program__attach_lsm(s->progs.vmmsec_probe);
+	if (!l) {
+		r = errno ? -errno : -EINVAL;
+		snprintf(msg, len, "cannot attach a BPF-LSM program: %s%s", strerror(-r),
+			 listed < 0 ? " (is bpf in the lsm= list? /sys/kernel/security/lsm is "
+				      "unreadable)"
+				    : "");
+		vmmsec_bpf__destroy(s);
+		return r;
+	}
+	bpf_link__destroy(l);
+	vmmsec_bpf__destroy(s);
+	return 0;
+}
+
+/* ---- compiling against the guest ---- */
+
+static int resolve_in_root(void *ctx, const char *path, struct policy_key *key)
+{
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+	struct stat st;
+	long fd = syscall(SYS_openat2, *(int *)ctx, path, &how, sizeof(how));
+
+	if (fd < 0)
+		return -errno;
+	int r = fstat((int)fd, &st) < 0 ? -errno : 0;
+	close((int)fd);
+	if (r == 0)
+		*key = (struct policy_key){.dev = st.st_dev, .ino = st.st_ino};
+	return r;
+}
+
+int lsm_bpf_compile(const struct policy *p, pid_t pid, struct policy_compiled **out,
+		    struct policy_errors *errs)
+{
+	char root[64];
+
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+	cleanup_fd int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return policy_compile(p, resolve_in_root, &fd, out, errs);
+}
+
+static int on_event(void *ctx, void *data, size_t size);
+
+/* ---- maps ---- */
+
+static void to_cell(struct vlsm_cell *v, const struct policy_xcell *x)
+{
+	memset(v, 0, sizeof(*v));
+	v->grant = x->grant;
+	v->deny = x->deny;
+	memcpy(v->grant_line, x->grant_line, sizeof(v->grant_line));
+	memcpy(v->deny_line, x->deny_line, sizeof(v->deny_line));
+}
+
+static int put_node(void *ctx, const struct policy_xnode *n)
+{
+	struct lsm_bpf *b = ctx;
+	struct vlsm_key k = {n->key.dev, n->key.ino, n->key.gen};
+	struct vlsm_node v;
+
+	memset(&v, 0, sizeof(v));
+	for (int s = 0; s < 2; s++) {
+		to_cell(&v.any[s], &n->any[s]);
+		v.level[s] = n->level[s];
+		v.nuid[s] = n->nuid[s];
+	}
+	return bpf_map__update_elem(b->skel->maps.vm_nodes, &k, sizeof(k), &v, sizeof(v), BPF_ANY);
+}
+
+static int put_ucell(void *ctx, const struct policy_xucell *u)
+{
+	struct lsm_bpf *b = ctx;
+	struct vlsm_ukey k;
+	struct vlsm_cell v;
+
+	memset(&k, 0, sizeof(k));
+	k.key = (struct vlsm_key){u->key.dev, u->key.ino, u->key.gen};
+	k.uid = u->uid;
+	k.scope = u->scope;
+	to_cell(&v, &u->cell);
+	return bpf_map__update_elem(b->skel->maps.vm_ucells, &k, sizeof(k), &v, sizeof(v), BPF_ANY);
+}
+
+static int put_clearance(void *ctx, uint32_t uid, uint8_t level)
+{
+	struct lsm_bpf *b = ctx;
+	__u32 v = level;
+
+	return bpf_map__update_elem(b->skel->maps.vm_clearances, &uid, sizeof(uid), &v, sizeof(v),
+				    BPF_ANY);
+}
+
+static int userns_inum(pid_t pid, __u64 *inum)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	if (stat(path, &st) < 0)
+		return -errno;
+	*inum = st.st_ino;
+	return 0;
+}
+
+static size_t at_least_one(size_t n)
+{
+	return n ? n : 1;
+}
+
+int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool audit_all,
+		  struct lsm_bpf **out, char *msg, size_t len)
+{
+	struct lsm_bpf *b = calloc(1, sizeof(*b));
+	size_t nn = 0, nu = 0, nc = 0;
+	struct vlsm_config cfg;
+	__u32 zero = 0;
+	int r;
+
+	*out = NULL;
+	if (!b)
+		return -ENOMEM;
+	if (c)
+		policy_export_counts(c, &nn, &nu, &nc);
+	b->file = strdup(c ? policy_compiled_file(c) : "");
+	if (!b->file) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	if ((r = open_skel(&b->skel, false)) < 0) {
+		snprintf(msg, len, "cannot open the BPF object: %s", strerror(-r));
+		goto fail;
+	}
+	if (nn + nu > LSM_MAX_NODES || nc > LSM_MAX_NODES) {
+		snprintf(msg, len, "the policy binds %zu objects and uid cells (at most %u)",
+			 nn + nu, LSM_MAX_NODES);
+		r = -E2BIG;
+		goto fail;
+	}
+	bpf_map__set_max_entries(b->skel->maps.vm_nodes, (__u32)at_least_one(nn));
+	bpf_map__set_max_entries(b->skel->maps.vm_ucells, (__u32)at_least_one(nu));
+	bpf_map__set_max_entries(b->skel->maps.vm_clearances, (__u32)at_least_one(nc));
+	if ((r = vmmsec_bpf__load(b->skel)) < 0) {
+		snprintf(msg, len, "cannot load the BPF-LSM programs: %s", strerror(-r));
+		goto fail;
+	}
+	struct policy_export_ops ops = {put_node, put_ucell, put_clearance};
+	if (c && (r = policy_export(c, &ops, b)) < 0) {
+		snprintf(msg, len, "cannot fill the BPF maps: %s", strerror(-r));
+		goto fail;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	if ((r = userns_inum(g->cmd_host_pid, &cfg.userns_inum)) < 0) {
+		snprintf(msg, len, "cannot find the guest's user namespace: %s", strerror(-r));
+		goto fail;
+	}
+	cfg.uid_guest_first = g->uidmap.guest_first;
+	cfg.uid_host_first = g->uidmap.host_first;
+	cfg.uid_count = g->uidmap.count;
+	cfg.gid_guest_first = g->gidmap.guest_first;
+	cfg.gid_host_first = g->gidmap.host_first;
+	cfg.gid_count = g->gidmap.count;
+	cfg.default_deny = c && policy_compiled_default_deny(c);
+	cfg.blp = c && policy_compiled_blp(c);
+	cfg.audit_all = audit_all;
+	cfg.active = 1;
+	if ((r = bpf_map__update_elem(b->skel->maps.vm_config, &zero, sizeof(zero), &cfg,
+				      sizeof(cfg), BPF_ANY)) < 0) {
+		snprintf(msg, len, "cannot configure the BPF programs: %s", strerror(-r));
+		goto fail;
+	}
+	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.vm_events), on_event, b, NULL);
+	if (!b->rb) {
+		r = errno ? -errno : -ENOMEM;
+		snprintf(msg, len, "cannot map the BPF ring buffer: %s", strerror(-r));
+		goto fail;
+	}
+	/* Links live in this process's fds only: nothing is pinned, nothing outlives vmmsec. */
+	if ((r = vmmsec_bpf__attach(b->skel)) < 0) {
+		snprintf(msg, len, "cannot attach the BPF-LSM programs: %s", strerror(-r));
+		goto fail;
+	}
+	*out = b;
+	return 0;
+fail:
+	lsm_bpf_free(b);
+	return r;
+}
+
+int lsm_bpf_fd(const struct lsm_bpf *b)
+{
+	return ring_buffer__epoll_fd(b->rb);
+}
+
+static const char *hook_name(unsigned hook)
+{
+	static const char *const names[LSM_HOOK_MAX] = {
+		[LSM_HOOK_FILE_OPEN] = "file_open",
+		[LSM_HOOK_EXEC_OPEN] = "file_open(exec)",
+		[LSM_HOOK_BPRM_CHECK] = "bprm_check_security",
+		[LSM_HOOK_PATH_TRUNCATE] = "path_truncate",
+		[LSM_HOOK_PATH_UNLINK] = "path_unlink",
+		[LSM_HOOK_PATH_RMDIR] = "path_rmdir",
+		[LSM_HOOK_PATH_MKDIR] = "path_mkdir",
+		[LSM_HOOK_PATH_MKNOD] = "path_mknod",
+		[LSM_HOOK_PATH_SYMLINK] = "path_symlink",
+		[LSM_HOOK_PATH_LINK] = "path_link",
+		[LSM_HOOK_PATH_RENAME] = "path_rename",
+		[LSM_HOOK_PATH_CHMOD] = "path_chmod",
+		[LSM_HOOK_PATH_CHOWN] = "path_chown",
+		[LSM_HOOK_SETXATTR] = "inode_setxattr",
+		[LSM_HOOK_REMOVEXATTR] = "inode_removexattr",
+	};
+	return hook < LSM_HOOK_MAX && names[hook] ? names[hook] : "lsm";
+}
+
+static void line_reason(const struct lsm_bpf *b, uint32_t line, char *buf, size_t len)
+{
+	if (line)
+		snprintf(buf, len, "%s:%u", b->file, line);
+	else
+		snprintf(buf, len, "default");
+}
+
+/* The reason text policy_decide gives for the same verdict (src/policy/decide.c). */
+static void reason_of(const struct lsm_bpf *b, const struct vlsm_event *e, char *buf, size_t len)
+{
+	if (!e->allow && e->cause == LSM_CAUSE_BLP) {
+		if (e->failed == LSM_R)
+			snprintf(buf, len, "blp: no read up (clearance %d < level %d)",
+				 e->clearance, e->level);
+		else
+			snprintf(buf, len, "blp: no write down (clearance %d > level %d)",
+				 e->clearance, e->level);
+		return;
+	}
+	if (!e->allow) {
+		unsigned i = e->failed == LSM_R ? 0 : e->failed == LSM_W ? 1 : 2;
+		line_reason(b, e->line[i], buf, len);
+		return;
+	}
+	/* Allowed: the distinct deciders of the requested bits, R then W then A. */
+	uint32_t seen[3];
+	size_t nseen = 0, off = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < 3; i++) {
+		bool dup = false;
+		if (!(e->want & (1u << i)))
+			continue;
+		for (size_t k = 0; k < nseen; k++)
+			dup |= seen[k] == e->line[i];
+		if (dup)
+			continue;
+		if (nseen && off + 2 < len) {
+			memcpy(buf + off, ", ", 3);
+			off += 2;
+		}
+		seen[nseen++] = e->line[i];
+		if (off < len)
+			line_reason(b, e->line[i], buf + off, len - off);
+		off += strlen(buf + off);
+	}
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct lsm_bpf *b = ctx;
+	struct vlsm_event e;
+	char reason[POLICY_REASON_MAX];
+
+	if (size < sizeof(e))
+		return 0; /* not ours: the programs only write whole events */
+	memcpy(&e, data, sizeof(e));
+	reason_of(b, &e, reason, sizeof(reason));
+	struct mac_access a = {
+		.host_tid = e.host_tid,
+		.guest_pid = e.guest_tid,
+		.uid = e.uid,
+		.gid = e.gid,
+		.dev = e.dev,
+		.ino = e.ino,
+		.access = e.want,
+		.allow = e.allow,
+		.path = "",
+		.resolved = "",
+		.reason = reason,
+		.syscall = hook_name(e.hook),
+	};
+	memcpy(a.comm, e.comm, sizeof(a.comm));
+	a.comm[sizeof(a.comm) - 1] = '\0';
+	int r = b->fn(b->fnctx, &a);
+	if (r < 0) {
+		b->err = r;
+		return r;
+	}
+	b->nrec++;
+	return 0;
+}
+
+int lsm_bpf_consume(struct lsm_bpf *b, lsm_bpf_record_fn fn, void *ctx)
+{
+	b->fn = fn;
+	b->fnctx = ctx;
+	b->nrec = 0;
+	b->err = 0;
+	int r = ring_buffer__consume(b->rb);
+	if (b->err < 0)
+		return b->err;
+	return r < 0 ? r : b->nrec;
+}
+
+uint64_t lsm_bpf_take_lost(struct lsm_bpf *b)
+{
+	__u32 zero = 0;
+	__u64 n = 0;
+
+	if (bpf_map__lookup_elem(b->skel->maps.vm_lost, &zero, sizeof(zero), &n, sizeof(n), 0) < 0)
+		return 0;
+	uint64_t d = n - b->lost_seen;
+	b->lost_seen = n;
+	return d;
+}
+
+void lsm_bpf_free(struct lsm_bpf *b)
+{
+	if (!b)
+		return;
+	ring_buffer__free(b->rb);
+	vmmsec_bpf__destroy(b->skel);
+	free(b->file);
+	free(b);
+}

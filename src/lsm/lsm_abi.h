@@ -1,0 +1,96 @@
+/* lsm_abi.h - layout shared by the BPF-LSM programs (vmmsec.bpf.c) and their loader (bpf.c). */
+#ifndef VMMSEC_LSM_ABI_H
+#define VMMSEC_LSM_ABI_H
+
+/*
+ * Included by BPF C (after vmlinux.h) and by userspace (after
+ * <linux/types.h>): only __u8/__u16/__u32/__u64 and fixed layouts here.
+ * The maps mirror struct policy_compiled (src/policy/internal.h): one node
+ * per object, keyed like struct policy_key, and one uid cell per (object,
+ * scope, uid).  Masks are POLICY_R/W/A request bits (1, 2, 4).
+ */
+
+#define LSM_R 0x1u
+#define LSM_W 0x2u
+#define LSM_A 0x4u
+#define LSM_LEVEL_NONE (-2)
+#define LSM_LEVEL_EXEMPT (-1)
+#define LSM_MAX_DEPTH 32     /* ancestor directories looked at, nearest first */
+#define LSM_MAX_NODES 262144 /* objects (and uid cells) a policy may bind */
+
+struct vlsm_key {
+	__u64 dev; /* st_dev as userspace sees it (new_encode_dev) */
+	__u64 ino;
+	__u64 gen; /* zero */
+};
+
+struct vlsm_cell {
+	__u8 grant, deny, pad[2];
+	__u32 grant_line[3], deny_line[3]; /* index: 0 = R, 1 = W, 2 = A */
+};
+
+/* Scope 0: rules on the object itself; 1: on it and everything beneath it. */
+struct vlsm_node {
+	struct vlsm_cell any[2]; /* subject '*' */
+	__s16 level[2];		 /* LSM_LEVEL_NONE, LSM_LEVEL_EXEMPT or 0..255 */
+	__u32 nuid[2];		 /* uid cells at this scope */
+};
+
+struct vlsm_ukey {
+	struct vlsm_key key;
+	__u32 uid;
+	__u32 scope;
+};
+
+struct vlsm_config {
+	__u64 userns_inum;     /* the guest's user namespace (U2): only its tasks are checked */
+	__u32 uid_guest_first; /* kernel uid -> guest uid: one extent */
+	__u32 uid_host_first;
+	__u32 uid_count;
+	__u32 gid_guest_first;
+	__u32 gid_host_first;
+	__u32 gid_count;
+	__u8 active; /* 0 until the maps are filled */
+	__u8 default_deny, blp, audit_all;
+	__u32 pad;
+};
+
+enum vlsm_hook {
+	LSM_HOOK_FILE_OPEN = 1,
+	LSM_HOOK_EXEC_OPEN, /* file_open of a file being executed (or its loader) */
+	LSM_HOOK_BPRM_CHECK,
+	LSM_HOOK_PATH_TRUNCATE,
+	LSM_HOOK_PATH_UNLINK,
+	LSM_HOOK_PATH_RMDIR,
+	LSM_HOOK_PATH_MKDIR,
+	LSM_HOOK_PATH_MKNOD,
+	LSM_HOOK_PATH_SYMLINK,
+	LSM_HOOK_PATH_LINK,
+	LSM_HOOK_PATH_RENAME,
+	LSM_HOOK_PATH_CHMOD,
+	LSM_HOOK_PATH_CHOWN,
+	LSM_HOOK_SETXATTR,
+	LSM_HOOK_REMOVEXATTR,
+	LSM_HOOK_MAX,
+};
+
+enum vlsm_cause {
+	LSM_CAUSE_RULE = 1,
+	LSM_CAUSE_DEFAULT,
+	LSM_CAUSE_BLP,
+};
+
+/* One decision, from the ring buffer. */
+struct vlsm_event {
+	__u64 dev, ino;
+	__u32 host_tid, guest_tid;
+	__u32 uid, gid; /* fsuid/fsgid as the guest sees them */
+	__u32 want;	/* requested bits */
+	__u32 failed;	/* the denied bit, 0 if allowed */
+	__u32 line[3];	/* deciding line per bit (0: default) */
+	__s32 level, clearance;
+	__u8 allow, cause, hook, pad;
+	char comm[16];
+};
+
+#endif

@@ -1,0 +1,119 @@
+#!/bin/sh
+# lsm-guest - runs inside the VM for tests/vm/lsm.sh: --backend lsm and --backend seccomp side by side.
+# Prints KEY=VALUE lines; access records as "json-KEY=JSON" lines.
+GR=1879048192 # host uid of guest uid 0
+V=vmmsec
+jlog() { $V log "$1" --json --kind access | sed "s/^/json-$2=/"; }
+
+echo "lsm=$(cat /sys/kernel/security/lsm)"
+
+# 1. The seed example: root may write /srv/seed/log but not read it; uid 1000 may not read it.
+seed() { # BACKEND
+	rm -rf /srv/seed && mkdir -p /srv/seed && : >/srv/seed/log && chmod 0666 /srv/seed/log
+	chown -R $GR:$GR /srv/seed
+	printf -- '-r /srv/seed/log 1000\n-r /srv/seed/log 0\nw /srv/seed/log 0\n' >/srv/seed.acl
+	$V run --backend "$1" --policy /srv/seed.acl --log "/tmp/seed0-$1" -- sh -c \
+		'echo root >"$1"; echo "trunc=$?"; echo root2 >>"$1"; echo "append=$?"; cat "$1"; echo "read=$?"' \
+		sh /srv/seed/log 2>&1 | sed "s/^/seed0-$1=/"
+	echo "seed0-$1-rc=$?"
+	$V run --backend "$1" --uid 1000 --gid 1000 --policy /srv/seed.acl --log "/tmp/seed1000-$1" -- sh -c \
+		'cat "$1"; echo "read=$?"; echo u1000 >>"$1"; echo "append=$?"' sh /srv/seed/log 2>&1 |
+		sed "s/^/seed1000-$1=/"
+	sed "s/^/seedfile-$1=/" /srv/seed/log
+	jlog "/tmp/seed0-$1" "seed0-$1"
+	$V log "/tmp/seed0-$1" --json --kind guest-start | sed "s/^/json-start-$1=/"
+	jlog "/tmp/seed1000-$1" "seed1000-$1"
+}
+
+# 2. Bell-LaPadula: guest root with clearance 2 against levels 1, 2, 3, exempt, unlabelled.
+blp() { # BACKEND
+	D=/srv/b/g/d
+	rm -rf /srv/b && mkdir -p $D
+	for f in low eq high exempt zero; do echo $f >$D/$f; done
+	chown -R $GR:$GR /srv/b
+	printf 'blp on\nlevel %s/low 1\nlevel %s/eq 2\nlevel %s/high 3\nlevel %s/exempt -\nlevel /dev/ -\nclearance 0 2\n' \
+		$D $D $D $D >/srv/blp.acl
+	$V run --backend "$1" --policy /srv/blp.acl --log "/tmp/blp-$1" -- /vmtest/bypass --blp $D 2>&1 |
+		sed "s/^/blp-$1=/"
+	jlog "/tmp/blp-$1" "blp-$1"
+}
+
+# 3. A differential mini-corpus: deny rules, subtree, append-only, exec, precedence, default.
+corpus() { # BACKEND
+	S=/srv/c/s
+	rm -rf /srv/c && mkdir -p $S/sub /srv/c/w
+	echo TOPSECRET >$S/secret; echo NOREAD >$S/noread; echo PROTECTED >$S/protected
+	echo LOG1 >$S/applog; echo SUBFILE >$S/sub/file; echo OPEN >$S/open
+	cp /vmtest/true $S/secretbin; cp /vmtest/true $S/okbin
+	chmod 0666 $S/*; chmod 0755 $S/secretbin $S/okbin $S/sub
+	chown -R $GR:$GR /srv/c
+	cat >/srv/c.acl <<ACL
+-rw $S/secret *
+-r $S/noread *
+-w $S/protected *
+-w $S/applog *
+a $S/applog *
+-r $S/sub/ *
+-r $S/secretbin *
+-w $S/open 1000
+w $S/open *
+ACL
+	cat >/srv/c/script.sh <<'SCRIPT'
+S=/srv/c/s
+for f in secret noread protected applog sub/file open; do
+	cat $S/$f >/dev/null 2>&1; r=$?
+	true 2>/dev/null >>$S/$f; a=$?
+	printf '%s r=%s a=%s\n' "$f" "$r" "$a"
+done
+$S/secretbin 2>/dev/null; echo "exec-secretbin=$?"
+$S/okbin; echo "exec-okbin=$?"
+cat $S/sub/nosuch 2>/dev/null; echo "sub-missing=$?"
+ls $S/sub >/dev/null 2>&1; echo "ls-sub=$?"
+true 2>/dev/null >$S/noread; echo "trunc-noread=$?"
+true 2>/dev/null >$S/protected; echo "trunc-protected=$?"
+mkdir $S/sub/new 2>/dev/null; echo "mkdir-sub=$?"
+rm -f $S/protected 2>/dev/null; echo "rm-protected=$?"
+SCRIPT
+	$V run --backend "$1" --policy /srv/c.acl --log "/tmp/c0-$1" -- sh /srv/c/script.sh 2>&1 |
+		sed "s/^/c0-$1=/"
+	$V run --backend "$1" --uid 1000 --gid 1000 --policy /srv/c.acl --log "/tmp/c1000-$1" -- \
+		sh /srv/c/script.sh 2>&1 | sed "s/^/c1000-$1=/"
+	jlog "/tmp/c0-$1" "c0-$1"
+	jlog "/tmp/c1000-$1" "c1000-$1"
+}
+
+for b in lsm seccomp; do
+	seed $b
+	blp $b
+	corpus $b
+done
+
+# 4. Scope: while a guest under --backend lsm runs, the VM's own root is not affected.
+mkdir -p /srv/sc && echo SCOPE >/srv/sc/f && chmod 0644 /srv/sc/f
+mkfifo /srv/sc/go /srv/sc/ready && chmod 0666 /srv/sc/go /srv/sc/ready
+printf -- '-r /srv/sc/f *\n' >/srv/sc.acl
+$V run --backend lsm --policy /srv/sc.acl --log /tmp/sc -- sh -c \
+	'cat /srv/sc/f 2>/dev/null; echo "guest-read=$?"; echo r >/srv/sc/ready; read x </srv/sc/go' \
+	>/tmp/sc.out 2>&1 &
+vpid=$!
+read x </srv/sc/ready # the guest has been denied: the programs are attached
+cat /srv/sc/f >/dev/null 2>&1; echo "host-read-during=$?"
+echo go >/srv/sc/go
+wait $vpid; echo "scope-rc=$?"
+sed 's/^/scope-guest=/' /tmp/sc.out
+
+# 5. Lifetime: after a normal exit and after kill -9 of vmmsec, no program, link or pin is left.
+if command -v bpftool >/dev/null; then
+	echo "progs-after-exit=$(bpftool prog show 2>/dev/null | grep -c vmmsec_)"
+	$V run --backend lsm --policy /srv/sc.acl --log /tmp/k9 -- sh -c \
+		'echo r >/srv/sc/ready; read x </srv/sc/go' >/dev/null 2>&1 &
+	vpid=$!
+	read x </srv/sc/ready
+	echo "progs-while-running=$(bpftool prog show 2>/dev/null | grep -c vmmsec_)"
+	kill -9 $vpid
+	wait $vpid 2>/dev/null
+	echo "progs-after-kill=$(bpftool prog show 2>/dev/null | grep -c vmmsec_)"
+	echo "links-after-kill=$(bpftool link show 2>/dev/null | grep -c lsm_mac)"
+	echo "pins-after-kill=$(ls /sys/fs/bpf | wc -l)"
+fi
+exit 0
