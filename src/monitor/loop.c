@@ -114,21 +114,25 @@ static int on_timer(struct loop *l)
 	return evlog_writer_unsealed(l->w) ? evlog_checkpoint(l->w) : 0;
 }
 
+/* A `lost` record: @n things known lost (none: no record), and why. */
+static int write_lost(struct loop *l, uint64_t n, const char *why, size_t len)
+{
+	uint8_t cnt[8];
+
+	if (n == 0)
+		return 0;
+	util_put_le64(cnt, n);
+	struct evlog_field f[] = {{EVF_LOST_COUNT, 8, cnt}, {EVF_LOST_REASON, (uint32_t)len, why}};
+	return evlog_append(l->w, EVLOG_LOST, f, 2);
+}
+
 /* Copies a guest daemon never got are said in the log, which has the messages. */
 static int record_relay_loss(struct loop *l)
 {
 	static const char why[] = "relayed copies a guest syslog daemon did not take "
 				  "(it stopped reading or closed its socket); the messages "
 				  "themselves are recorded";
-	uint64_t n = relay_take_dropped(l->relay);
-	uint8_t cnt[8];
-
-	if (n == 0)
-		return 0;
-	util_put_le64(cnt, n);
-	struct evlog_field f[] = {{EVF_LOST_COUNT, 8, cnt},
-				  {EVF_LOST_REASON, sizeof(why) - 1, why}};
-	return evlog_append(l->w, EVLOG_LOST, f, 2);
+	return write_lost(l, relay_take_dropped(l->relay), why, sizeof(why) - 1);
 }
 
 static int write_exit_record(struct loop *l)
@@ -180,17 +184,8 @@ static int read_lsm(struct loop *l)
 	static const char why[] = "access decisions the BPF ring buffer had no room for "
 				  "(--backend lsm; the decisions themselves were enforced)";
 	int r = lsm_bpf_consume(l->lsm, write_access_cb, l);
-	uint8_t cnt[8];
 
-	if (r < 0)
-		return r;
-	uint64_t n = lsm_bpf_take_lost(l->lsm);
-	if (n == 0)
-		return 0;
-	util_put_le64(cnt, n);
-	struct evlog_field f[] = {{EVF_LOST_COUNT, 8, cnt},
-				  {EVF_LOST_REASON, sizeof(why) - 1, why}};
-	return evlog_append(l->w, EVLOG_LOST, f, 2);
+	return r < 0 ? r : write_lost(l, lsm_bpf_take_lost(l->lsm), why, sizeof(why) - 1);
 }
 
 /*
