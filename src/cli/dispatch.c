@@ -29,6 +29,8 @@ void cli_say(const char *fmt, ...)
 
 static const char usage[] =
 	"usage: vmmsec run [--log DIR] [--anchor FILE] [--uid UID] [--gid GID]\n"
+	"                  [--policy FILE] [--audit deny|all] [--no-landlock]\n"
+	"                  [--backend seccomp|lsm]\n"
 	"                  [--sync batch|always|none] [--checkpoint-every N]\n"
 	"                  [--checkpoint-secs S] -- COMMAND [ARG...]\n"
 	"       vmmsec verify DIR|FILE [--anchor FILE]\n"
