@@ -111,6 +111,7 @@ bench: deps
 	$(MAKE) tests
 	@bash bench/run
 	@bash bench/mac_run
+	@bash bench/lsm_run
 
 demo: deps
 	$(MAKE) all
