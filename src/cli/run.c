@@ -327,6 +327,7 @@ static int launch_and_monitor(const struct run_args *a, struct evlog_writer *w,
 				   .hide = hide,
 				   .nhide = nhide,
 				   .mac = a->policy != NULL && !a->lsm,
+				   .side_doors = a->policy != NULL && a->lsm,
 				   .policy = a->policy,
 				   .landlock = a->landlock,
 				   .hold = a->lsm};

@@ -39,7 +39,8 @@ struct guest_config {
 	gid_t gid;
 	const char *const *hide; /* absolute host paths the guest must not see */
 	size_t nhide;
-	bool mac; /* trap file operations for the MAC broker (--policy) */
+	bool mac;	 /* trap file operations for the MAC broker (--policy) */
+	bool side_doors; /* without mac: close its side doors only (--backend lsm) */
 	/*
 	 * The parsed access file, read in the command before it execs (init is
 	 * cloned from the monitor, so it has it in memory), and whether to

@@ -126,7 +126,7 @@ __attribute__((noreturn)) static void run_command(const struct guest_config *cfg
 	 * no_new_privs is set too, so nothing the guest execs can gain
 	 * privilege beyond what it has.
 	 */
-	if ((r = monitor_filter_install(&listener, cfg->mac)) < 0)
+	if ((r = monitor_filter_install(&listener, cfg->mac, cfg->side_doors)) < 0)
 		fail(ctl_fd, GUEST_STEP_SECCOMP, r);
 	struct guest_msg m = {.type = GUEST_MSG_STARTED, .value = (int32_t)getpid()};
 	if (guest_send_msg(ctl_fd, &m, &listener, 1) < 0)

@@ -26,6 +26,46 @@ static int deny_flag(scmp_filter_ctx c, int nr, unsigned arg, unsigned long flag
 #endif
 
 /*
+ * Side doors: each would reach files without passing the MAC broker, or
+ * change what a path means.  io_uring opens in kernel threads; ptrace and
+ * process_vm_writev could steer another guest thread; mounts would make
+ * new names; open_by_handle_at opens by inode without any path;
+ * userfaultfd could stall the broker while it reads guest memory.  Closed
+ * under --backend lsm too, so that both backends give the same answers
+ * (the BPF-LSM hooks would see io_uring's opens; the rest they cannot
+ * tell from legitimate use).
+ */
+static int add_side_doors(scmp_filter_ctx c)
+{
+	static const int eperm[] = {
+		SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter),    SCMP_SYS(io_uring_register),
+		SCMP_SYS(ptrace),	  SCMP_SYS(process_vm_writev), SCMP_SYS(mount),
+		SCMP_SYS(umount2),	  SCMP_SYS(open_tree),	       SCMP_SYS(move_mount),
+		SCMP_SYS(fsopen),	  SCMP_SYS(fsconfig),	       SCMP_SYS(fsmount),
+		SCMP_SYS(fspick),	  SCMP_SYS(mount_setattr),     SCMP_SYS(open_by_handle_at),
+		SCMP_SYS(userfaultfd),
+	};
+	/*
+	 * Newer than this kernel's headers (and than libseccomp's tables): the
+	 * *at variants of xattr calls (Linux 6.13), and file
+	 * attribute setting (6.17).  libc falls back to the trapped calls.
+	 */
+	static const int enosys[] = {463 /* setxattrat */, 466 /* removexattrat */,
+				     467 /* open_tree_attr */, 469 /* file_setattr */};
+	int r;
+
+	for (size_t i = 0; i < VMM_ARRAY_SIZE(eperm); i++)
+		if ((r = seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), eperm[i], 0)) < 0)
+			return r;
+	for (size_t i = 0; i < VMM_ARRAY_SIZE(enosys); i++)
+		if ((r = seccomp_rule_add(c, SCMP_ACT_ERRNO(ENOSYS), enosys[i], 0)) < 0)
+			return r;
+	/* pwritev2(RWF_NOAPPEND) writes anywhere through an O_APPEND fd: say it is not supported. */
+	return seccomp_rule_add(c, SCMP_ACT_ERRNO(EOPNOTSUPP), SCMP_SYS(pwritev2), 1,
+				SCMP_A5(SCMP_CMP_MASKED_EQ, RWF_NOAPPEND, RWF_NOAPPEND));
+}
+
+/*
  * With a policy: the file operations the access file governs go to the MAC
  * broker (src/mac), which performs them itself after deciding on the
  * object.  Credential changes and umask go there too, so that it never
@@ -58,38 +98,10 @@ static int add_mac_rules(scmp_filter_ctx c)
 		SCMP_SYS(setgroups),	SCMP_SYS(capset),
 		SCMP_SYS(umask),	452 /* fchmodat2, Linux 6.6 */,
 	};
-	/*
-	 * Side doors: each would reach files without passing the broker.
-	 * io_uring opens in kernel threads; ptrace and process_vm_writev
-	 * could steer another guest thread; mounts would make new names;
-	 * open_by_handle_at opens by inode without any path; userfaultfd
-	 * could stall the broker while it reads guest memory.
-	 */
-	static const int eperm[] = {
-		SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter),    SCMP_SYS(io_uring_register),
-		SCMP_SYS(ptrace),	  SCMP_SYS(process_vm_writev), SCMP_SYS(mount),
-		SCMP_SYS(umount2),	  SCMP_SYS(open_tree),	       SCMP_SYS(move_mount),
-		SCMP_SYS(fsopen),	  SCMP_SYS(fsconfig),	       SCMP_SYS(fsmount),
-		SCMP_SYS(fspick),	  SCMP_SYS(mount_setattr),     SCMP_SYS(open_by_handle_at),
-		SCMP_SYS(userfaultfd),
-	};
-	/*
-	 * Newer than this kernel's headers (and than libseccomp's tables): the
-	 * *at variants of xattr calls (Linux 6.13), and file
-	 * attribute setting (6.17).  libc falls back to the trapped calls.
-	 */
-	static const int enosys[] = {463 /* setxattrat */, 466 /* removexattrat */,
-				     467 /* open_tree_attr */, 469 /* file_setattr */};
 	int r;
 
 	for (size_t i = 0; i < VMM_ARRAY_SIZE(notify); i++)
 		if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, notify[i], 0)) < 0)
-			return r;
-	for (size_t i = 0; i < VMM_ARRAY_SIZE(eperm); i++)
-		if ((r = seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), eperm[i], 0)) < 0)
-			return r;
-	for (size_t i = 0; i < VMM_ARRAY_SIZE(enosys); i++)
-		if ((r = seccomp_rule_add(c, SCMP_ACT_ERRNO(ENOSYS), enosys[i], 0)) < 0)
 			return r;
 	/*
 	 * Memory shared between processes other than as threads or a vfork
@@ -105,12 +117,10 @@ static int add_mac_rules(scmp_filter_ctx c)
 				  SCMP_A1(SCMP_CMP_EQ, F_SETFL, 0),
 				  SCMP_A2(SCMP_CMP_MASKED_EQ, O_APPEND, 0))) < 0)
 		return r;
-	/* pwritev2(RWF_NOAPPEND) writes anywhere through an O_APPEND fd: say it is not supported. */
-	return seccomp_rule_add(c, SCMP_ACT_ERRNO(EOPNOTSUPP), SCMP_SYS(pwritev2), 1,
-				SCMP_A5(SCMP_CMP_MASKED_EQ, RWF_NOAPPEND, RWF_NOAPPEND));
+	return add_side_doors(c);
 }
 
-int monitor_filter_install(int *listener, bool mac)
+int monitor_filter_install(int *listener, bool mac, bool side_doors)
 {
 	__attribute__((cleanup(release_ctx))) scmp_filter_ctx c = seccomp_init(SCMP_ACT_ALLOW);
 	int r;
@@ -170,6 +180,8 @@ int monitor_filter_install(int *listener, bool mac)
 				  SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX))) < 0)
 		return r;
 	if (mac && (r = add_mac_rules(c)) < 0)
+		return r;
+	if (!mac && side_doors && (r = add_side_doors(c)) < 0)
 		return r;
 	if ((r = seccomp_load(c)) < 0)
 		return r;

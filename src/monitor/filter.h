@@ -9,9 +9,11 @@
  * (sets no_new_privs) and return its user-notification fd in *listener.
  * What it does, and why, is documented in docs/DESIGN.md ("seccomp filter").
  * With @mac, every file operation the access file governs is trapped too,
- * and the side doors around it (io_uring, ptrace, mounts, ...) are closed.
+ * and the side doors around it (io_uring, ptrace, mounts, ...) are closed;
+ * with @side_doors alone (--backend lsm: the kernel's hooks decide), only
+ * the side doors are closed, with the same errnos.
  * Returns 0 or -errno (-ENOSYS: the kernel lacks user notification).
  */
-int monitor_filter_install(int *listener, bool mac);
+int monitor_filter_install(int *listener, bool mac, bool side_doors);
 
 #endif
