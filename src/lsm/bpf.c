@@ -1,6 +1,7 @@
 /* bpf.c - load the BPF-LSM programs, mirror the compiled policy into their maps, read decisions. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <linux/types.h>
 #include <stdarg.h>
@@ -172,6 +173,47 @@ int lsm_bpf_compile(const struct policy *p, pid_t pid, struct policy_compiled **
 
 static int on_event(void *ctx, void *data, size_t size);
 
+/*
+ * The pending paths of @c whose directory exists in the guest (@root: its
+ * /proc/PID/root): (directory, name) -> the path's key, into vm_pending.
+ * Deeper pending paths are not enforced (docs/DESIGN.md section 12).
+ */
+static int put_pending(struct lsm_bpf *b, const struct policy_compiled *c, int root)
+{
+	static struct vlsm_pkey k; /* large: not on the stack */
+
+	for (size_t i = 0; i < policy_pending_count(c); i++) {
+		const char *path = policy_pending_path(c, i);
+		char dir[PATH_MAX];
+		struct policy_key pk, dk;
+		size_t n = strlen(path);
+		while (n > 1 && path[n - 1] == '/')
+			n--;
+		const char *slash = memrchr(path, '/', n);
+		if (!slash || n >= sizeof(dir) || policy_path_key(c, path, &pk) != 1)
+			continue;
+		size_t dl = slash == path ? 1 : (size_t)(slash - path),
+		       nl = n - (size_t)(slash + 1 - path);
+		if (!nl || nl > LSM_NAME_MAX)
+			continue;
+		memcpy(dir, path, dl);
+		dir[dl] = '\0';
+		int root_fd = root;
+		if (resolve_in_root(&root_fd, dir, &dk) < 0)
+			continue;
+		memset(&k, 0, sizeof(k));
+		k.dev = dk.dev;
+		k.ino = dk.ino;
+		memcpy(k.name, slash + 1, nl);
+		__u64 g = pk.ino;
+		int r = bpf_map__update_elem(b->skel->maps.vm_pending, &k, sizeof(k), &g, sizeof(g),
+					     BPF_ANY);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* ---- maps ---- */
 
 static void to_cell(struct vlsm_cell *v, const struct policy_xcell *x)
@@ -270,6 +312,16 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 	bpf_map__set_max_entries(b->skel->maps.vm_nodes, (__u32)at_least_one(nn));
 	bpf_map__set_max_entries(b->skel->maps.vm_ucells, (__u32)at_least_one(nu));
 	bpf_map__set_max_entries(b->skel->maps.vm_clearances, (__u32)at_least_one(nc));
+	size_t ns = c ? policy_subject_count(c) : 0; /* the last one: "another uid" */
+	if (ns > LSM_MAX_SUBJECTS) {
+		snprintf(msg, len, "the policy names %zu uids (at most %u)", ns - 1,
+			 LSM_MAX_SUBJECTS - 1);
+		r = -E2BIG;
+		goto fail;
+	}
+	bpf_map__set_max_entries(b->skel->maps.vm_subjects, (__u32)at_least_one(ns));
+	bpf_map__set_max_entries(b->skel->maps.vm_pending,
+				 (__u32)at_least_one(c ? policy_pending_count(c) : 0));
 	if ((r = vmmsec_bpf__load(b->skel)) < 0) {
 		snprintf(msg, len, "cannot load the BPF-LSM programs: %s", strerror(-r));
 		goto fail;
@@ -279,7 +331,26 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 		snprintf(msg, len, "cannot fill the BPF maps: %s", strerror(-r));
 		goto fail;
 	}
+	for (__u32 i = 0; c && i < ns; i++) {
+		__u32 uid = policy_subject_at(c, i);
+		if ((r = bpf_map__update_elem(b->skel->maps.vm_subjects, &i, sizeof(i), &uid,
+					      sizeof(uid), BPF_ANY)) < 0) {
+			snprintf(msg, len, "cannot fill the BPF maps: %s", strerror(-r));
+			goto fail;
+		}
+	}
+	if (c) {
+		char root[64];
+		snprintf(root, sizeof(root), "/proc/%d/root", (int)g->cmd_host_pid);
+		cleanup_fd int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (rfd < 0 || (r = put_pending(b, c, rfd)) < 0) {
+			r = rfd < 0 ? -errno : r;
+			snprintf(msg, len, "cannot fill the BPF maps: %s", strerror(-r));
+			goto fail;
+		}
+	}
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.nsubjects = c ? (__u32)ns : 0;
 	if ((r = userns_inum(g->cmd_host_pid, &cfg.userns_inum)) < 0) {
 		snprintf(msg, len, "cannot find the guest's user namespace: %s", strerror(-r));
 		goto fail;
@@ -340,6 +411,8 @@ static const char *hook_name(unsigned hook)
 		[LSM_HOOK_PATH_CHOWN] = "path_chown",
 		[LSM_HOOK_SETXATTR] = "inode_setxattr",
 		[LSM_HOOK_REMOVEXATTR] = "inode_removexattr",
+		[LSM_HOOK_FILE_FCNTL] = "file_fcntl",
+		[LSM_HOOK_FALLOCATE] = "file_permission(fallocate)",
 	};
 	return hook < LSM_HOOK_MAX && names[hook] ? names[hook] : "lsm";
 }
@@ -355,6 +428,14 @@ static void line_reason(const struct lsm_bpf *b, uint32_t line, char *buf, size_
 /* The reason text policy_decide gives for the same verdict (src/policy/decide.c). */
 static void reason_of(const struct lsm_bpf *b, const struct vlsm_event *e, char *buf, size_t len)
 {
+	if (!e->allow && e->cause == LSM_CAUSE_WIDEN) {
+		char who[32] = "another uid", here[POLICY_REASON_MAX];
+		if (!e->pad)
+			snprintf(who, sizeof(who), "uid %u", (unsigned)e->level);
+		line_reason(b, e->line[0], here, sizeof(here));
+		snprintf(buf, len, "would widen access for %s (%.200s here)", who, here);
+		return;
+	}
 	if (!e->allow && e->cause == LSM_CAUSE_BLP) {
 		if (e->failed == LSM_R)
 			snprintf(buf, len, "blp: no read up (clearance %d < level %d)",

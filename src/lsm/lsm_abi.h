@@ -42,6 +42,17 @@ struct vlsm_ukey {
 	__u32 scope;
 };
 
+/*
+ * A path of the policy that did not exist at start, whose directory did:
+ * (directory, name) -> the path's node, keyed (LSM_DEV_PATH, group).
+ */
+#define LSM_NAME_MAX 255
+#define LSM_DEV_PATH 0xffffffffffffffffull /* POLICY_DEV_PATH */
+struct vlsm_pkey {
+	__u64 dev, ino;		     /* the directory */
+	char name[LSM_NAME_MAX + 1]; /* zero-padded */
+};
+
 struct vlsm_config {
 	__u64 userns_inum;     /* the guest's user namespace (U2): only its tasks are checked */
 	__u32 uid_guest_first; /* kernel uid -> guest uid: one extent */
@@ -52,7 +63,7 @@ struct vlsm_config {
 	__u32 gid_count;
 	__u8 active; /* 0 until the maps are filled */
 	__u8 default_deny, blp, audit_all;
-	__u32 pad;
+	__u32 nsubjects; /* vm_subjects entries: the policy's uids, then "another uid" */
 };
 
 enum vlsm_hook {
@@ -71,6 +82,8 @@ enum vlsm_hook {
 	LSM_HOOK_PATH_CHOWN,
 	LSM_HOOK_SETXATTR,
 	LSM_HOOK_REMOVEXATTR,
+	LSM_HOOK_FILE_FCNTL,
+	LSM_HOOK_FALLOCATE,
 	LSM_HOOK_MAX,
 };
 
@@ -78,9 +91,17 @@ enum vlsm_cause {
 	LSM_CAUSE_RULE = 1,
 	LSM_CAUSE_DEFAULT,
 	LSM_CAUSE_BLP,
+	LSM_CAUSE_WIDEN, /* a rename or link would widen access: see vlsm_event */
 };
 
-/* One decision, from the ring buffer. */
+#define LSM_MAX_SUBJECTS 1024 /* uids an access file may name, plus "another uid" */
+
+/*
+ * One decision, from the ring buffer.  With LSM_CAUSE_WIDEN: want = failed =
+ * W, level is the subject whose access would widen (pad = 1: "another uid")
+ * and line[0] the line that refuses it the widened bit where the object is
+ * (0: default), clearance the bit.
+ */
 struct vlsm_event {
 	__u64 dev, ino;
 	__u32 host_tid, guest_tid;

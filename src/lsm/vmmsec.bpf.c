@@ -26,6 +26,12 @@ char LICENSE[] SEC("license") = "GPL";
 #define O_TRUNC 00001000
 #define O_APPEND 00002000
 #define FMODE_EXEC 0x20
+#define FMODE_WRITE 0x2
+#define EPERM 1
+#define F_SETFL 4
+#define RENAME_EXCHANGE 2
+#define PROC_SUPER_MAGIC 0x9fa0
+#define NR_FALLOCATE 285 /* x86_64; other ABIs never get past the seccomp filter */
 #define OVERFLOW_ID 65534
 
 struct {
@@ -62,6 +68,29 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } vm_lost SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* sized by the loader */
+	__type(key, struct vlsm_pkey);
+	__type(value, __u64);
+} vm_pending SEC(".maps");
+
+/* Room for one vm_pending key, off the stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vlsm_pkey);
+} vm_scratch SEC(".maps");
+
+/* The subjects the no-widening rule checks: the policy's uids, then one it does not name. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* sized by the loader */
+	__type(key, __u32);
+	__type(value, __u32);
+} vm_subjects SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -166,6 +195,14 @@ static long walk_step(__u32 idx, void *ctx)
 	/* Up: stop at the task's root; cross mounts the way ".." does. */
 	struct dentry *d = w->d;
 	struct mount *m = w->m;
+	if (!m) {
+		/* No mount known (the xattr hooks): the file system's own tree only. */
+		struct dentry *up = BPF_CORE_READ(d, d_parent);
+		if (d == w->root_d || !up || up == d)
+			return 1;
+		w->d = up;
+		return 0;
+	}
 	for (int j = 0; j < 8; j++) {
 		if (d == w->root_d && (struct vfsmount *)&m->mnt == w->root_mnt)
 			return 1;
@@ -230,21 +267,28 @@ static __always_inline void bump_lost(void)
 }
 
 /*
- * Decide @want on the object at (@d, @mnt), or, with !@exact, on a new
- * entry in directory @d (its exact rules do not apply).  Records the
- * decision when it is a denial or under --audit all.  0 or -EACCES.
+ * Decide @want on the object at (@d, @mnt), or, without EXACT in @how, on a
+ * new entry in directory @d (its exact rules do not apply; @pre, when set,
+ * is its pending path's key, whose rules do); @mnt NULL: the ancestors
+ * within @d's file system only.  Records the decision when it is a denial
+ * or under --audit all.  0 or -EACCES.  (At most five arguments: @how
+ * carries the hook too.)
  */
-static __always_inline int decide(struct dentry *d, struct vfsmount *mnt, __u32 want, int exact,
-				  __u8 hook)
+#define EXACT 0x100 /* decide_pre's @how: the hook, and whether the object's own rules apply */
+
+static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 want, __u32 how,
+				 const struct vlsm_key *pre)
 {
+	int exact = !!(how & EXACT);
+	__u8 hook = (__u8)how;
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct vlsm_config conf, *cfg = &conf;
 
-	if (!want || !d || !mnt || !guest_config(task, cfg))
+	if (!want || !d || !guest_config(task, cfg))
 		return 0;
 	struct walk w = {
 		.d = d,
-		.m = real_mount(mnt),
+		.m = mnt ? real_mount(mnt) : NULL,
 		.root_d = BPF_CORE_READ(task, fs, root.dentry),
 		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
 		.blp = cfg->blp,
@@ -254,6 +298,13 @@ static __always_inline int decide(struct dentry *d, struct vfsmount *mnt, __u32 
 		.level = LSM_LEVEL_NONE,
 		.first_exact = exact,
 	};
+	if (pre) {
+		const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, pre);
+		if (n) {
+			apply_scope(pre, n, 0, &w);
+			apply_scope(pre, n, 1, &w);
+		}
+	}
 	bpf_loop(LSM_MAX_DEPTH, walk_step, &w, 0);
 
 	__u32 failed = 0, cause = 0;
@@ -317,6 +368,40 @@ static __always_inline int decide(struct dentry *d, struct vfsmount *mnt, __u32 
 	return failed ? -EACCES : 0;
 }
 
+static __always_inline int decide(struct dentry *d, struct vfsmount *mnt, __u32 want, int exact,
+				  __u8 hook)
+{
+	return decide_pre(d, mnt, want, hook | (exact ? EXACT : 0), NULL);
+}
+
+/*
+ * Is the new entry @entry in @dir a pending path of the policy (one that did
+ * not exist at start)?  Then 1 with *pre its path key: a create there is
+ * decided by that path's rules first, then by @dir's ancestors.
+ */
+static __noinline int pending_key(struct dentry *dir, struct dentry *entry, struct vlsm_key *pre)
+{
+	__u32 zero = 0;
+	struct vlsm_pkey *pk = bpf_map_lookup_elem(&vm_scratch, &zero);
+	struct vlsm_key k;
+
+	if (!pk || !dir || !entry || key_of(dir, &k))
+		return 0;
+	__builtin_memset(pk->name, 0, sizeof(pk->name));
+	pk->dev = k.dev;
+	pk->ino = k.ino;
+	if (bpf_probe_read_kernel_str(pk->name, sizeof(pk->name),
+				      BPF_CORE_READ(entry, d_name.name)) < 0)
+		return 0;
+	__u64 *g = bpf_map_lookup_elem(&vm_pending, pk);
+	if (!g)
+		return 0;
+	pre->dev = LSM_DEV_PATH;
+	pre->ino = *g;
+	pre->gen = 0;
+	return 1;
+}
+
 /* The loader's probe: proves BPF-LSM programs load and attach here. */
 SEC("lsm/file_open")
 int BPF_PROG(vmmsec_probe, struct file *file, int ret)
@@ -349,6 +434,8 @@ static __always_inline __u32 want_from_open(__u32 flags)
 	return want;
 }
 
+static __always_inline int foreign_mem(struct file *file, __u32 want);
+
 SEC("lsm/file_open")
 int BPF_PROG(vmmsec_file_open, struct file *file, int ret)
 {
@@ -358,7 +445,10 @@ int BPF_PROG(vmmsec_file_open, struct file *file, int ret)
 	__u32 mode = BPF_CORE_READ(file, f_mode);
 	bool exec = (flags & FMODE_EXEC) || (mode & FMODE_EXEC);
 	__u32 want = exec ? LSM_R : want_from_open(flags);
+	struct vlsm_config conf;
 
+	if (!exec && guest_config(bpf_get_current_task_btf(), &conf) && foreign_mem(file, want))
+		return -EPERM;
 	return decide(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), want, 1,
 		      exec ? LSM_HOOK_EXEC_OPEN : LSM_HOOK_FILE_OPEN);
 }
@@ -382,35 +472,41 @@ int BPF_PROG(vmmsec_path_truncate, const struct path *path, int ret)
 		      LSM_HOOK_PATH_TRUNCATE);
 }
 
-/* A new entry in @dir: w on the directory, then w on the new object (its ancestors decide). */
-static __always_inline int decide_create(const struct path *dir, __u8 hook)
+/*
+ * A new entry @dentry in @dir: w on the directory, then w on the new object
+ * as its path's rules (when it is a pending path) and its ancestors decide.
+ */
+static __always_inline int decide_create(const struct path *dir, struct dentry *dentry, __u8 hook)
 {
 	struct dentry *d = BPF_CORE_READ(dir, dentry);
 	struct vfsmount *mnt = BPF_CORE_READ(dir, mnt);
+	struct vlsm_key pre;
 	int r = decide(d, mnt, LSM_W, 1, hook);
 
-	return r ? r : decide(d, mnt, LSM_W, 0, hook);
+	if (r)
+		return r;
+	return decide_pre(d, mnt, LSM_W, hook, pending_key(d, dentry, &pre) ? &pre : NULL);
 }
 
 SEC("lsm/path_mknod")
 int BPF_PROG(vmmsec_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
 	     unsigned int dev, int ret)
 {
-	return ret ? ret : decide_create(dir, LSM_HOOK_PATH_MKNOD);
+	return ret ? ret : decide_create(dir, dentry, LSM_HOOK_PATH_MKNOD);
 }
 
 SEC("lsm/path_mkdir")
 int BPF_PROG(vmmsec_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode,
 	     int ret)
 {
-	return ret ? ret : decide_create(dir, LSM_HOOK_PATH_MKDIR);
+	return ret ? ret : decide_create(dir, dentry, LSM_HOOK_PATH_MKDIR);
 }
 
 SEC("lsm/path_symlink")
 int BPF_PROG(vmmsec_path_symlink, const struct path *dir, struct dentry *dentry,
 	     const char *old_name, int ret)
 {
-	return ret ? ret : decide_create(dir, LSM_HOOK_PATH_SYMLINK);
+	return ret ? ret : decide_create(dir, dentry, LSM_HOOK_PATH_SYMLINK);
 }
 
 /* Removing an entry: w on the object, then w on its directory. */
@@ -450,4 +546,291 @@ int BPF_PROG(vmmsec_path_chown, const struct path *path, __u64 uid, __u64 gid, i
 		return ret;
 	return decide(BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), LSM_W, 1,
 		      LSM_HOOK_PATH_CHOWN);
+}
+
+/* ---------------- no widening by rename or link (fsop.c widens()) ---------------- */
+
+struct widen {
+	struct dentry *obj, *dst_dir, *root_d;
+	struct mount *src_m, *dst_m;
+	struct vfsmount *root_mnt;
+	struct vlsm_key okey;
+	__u32 nsubjects;
+	__u8 has_okey, default_deny, blp;
+	/* The first widening found. */
+	__u8 found, other;
+	__u32 uid, bit, line;
+};
+
+/* The bits of w->want the walk (already run) leaves allowed: rules, `default`, Bell-LaPadula. */
+static __always_inline __u32 settle(struct walk *w, __u8 default_deny)
+{
+	__u32 allowed = w->allowed;
+
+#pragma unroll
+	for (int i = 0; i < 3; i++) {
+		__u32 bit = 1u << i;
+		if ((w->want & bit) && !(w->decided & bit)) {
+			w->line[i] = 0;
+			if (!default_deny)
+				allowed |= bit;
+		}
+	}
+	if (w->blp) {
+		int level = w->level == LSM_LEVEL_NONE ? 0 : w->level, clearance = 0;
+		__u32 *cl = bpf_map_lookup_elem(&vm_clearances, &w->uid);
+		if (cl)
+			clearance = (int)*cl;
+		if (level != LSM_LEVEL_EXEMPT) {
+			if (clearance < level)
+				allowed &= ~LSM_R;
+			if (clearance > level)
+				allowed &= ~(LSM_W | LSM_A);
+		}
+	}
+	return allowed & w->want;
+}
+
+/* One subject: may it, with the object where it lands, do anything it may not where it is? */
+static long widen_step(__u32 idx, void *ctx)
+{
+	struct widen *x = ctx;
+	__u32 *uidp = bpf_map_lookup_elem(&vm_subjects, &idx);
+
+	if (idx >= x->nsubjects || !uidp)
+		return 1;
+	/* One walk structure, used twice: the stack of the three frames is small. */
+	struct walk w = {
+		.d = x->obj,
+		.m = x->src_m,
+		.root_d = x->root_d,
+		.root_mnt = x->root_mnt,
+		.uid = *uidp,
+		.want = LSM_R | LSM_W | LSM_A,
+		.level = LSM_LEVEL_NONE,
+		.first_exact = 1,
+		.blp = x->blp,
+	};
+	bpf_loop(LSM_MAX_DEPTH, walk_step, &w, 0);
+	__u32 sa = settle(&w, x->default_deny);
+	__u32 sline[3] = {w.line[0], w.line[1], w.line[2]};
+	__builtin_memset(&w, 0, sizeof(w));
+	w.d = x->dst_dir;
+	w.m = x->dst_m;
+	w.root_d = x->root_d;
+	w.root_mnt = x->root_mnt;
+	w.uid = *uidp;
+	w.want = LSM_R | LSM_W | LSM_A;
+	w.level = LSM_LEVEL_NONE;
+	w.blp = x->blp;
+	/* The object's own rules travel with it; its new directories' rules apply above them. */
+	if (x->has_okey) {
+		const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &x->okey);
+		if (n) {
+			apply_scope(&x->okey, n, 0, &w);
+			apply_scope(&x->okey, n, 1, &w);
+		}
+	}
+	bpf_loop(LSM_MAX_DEPTH, walk_step, &w, 0);
+	__u32 wider = settle(&w, x->default_deny) & ~sa;
+	if (!wider)
+		return 0;
+	x->found = 1;
+	x->uid = *uidp;
+	x->other = idx + 1 == x->nsubjects;
+	x->bit = wider & LSM_R ? LSM_R : wider & LSM_W ? LSM_W : LSM_A;
+	x->line = x->bit == LSM_R ? sline[0] : x->bit == LSM_W ? sline[1] : sline[2];
+	return 1;
+}
+
+/*
+ * Would @obj (in the mount @mnt), moved or linked into @dst_dir, become
+ * accessible to a subject that may not access it where it is?  0 or
+ * -EACCES (recorded).
+ */
+static __noinline int widens(struct dentry *obj, struct vfsmount *mnt, struct dentry *dst_dir,
+			     struct dentry *entry, __u8 hook)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 zero = 0;
+	/* The configuration read in place, not copied: this frame is on a deep stack. */
+	const struct vlsm_config *conf = bpf_map_lookup_elem(&vm_config, &zero);
+
+	if (!obj || !mnt || !dst_dir || !conf || !conf->active ||
+	    BPF_CORE_READ(task, cred, user_ns, ns.inum) != conf->userns_inum)
+		return 0;
+	struct widen x = {
+		.obj = obj,
+		.dst_dir = dst_dir,
+		.root_d = BPF_CORE_READ(task, fs, root.dentry),
+		.src_m = real_mount(mnt),
+		.dst_m = real_mount(mnt),
+		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
+		.nsubjects = conf->nsubjects,
+		.default_deny = conf->default_deny,
+		.blp = conf->blp,
+	};
+	/* Landing on a pending path: a bare object takes that path's rules. */
+	x.has_okey = key_of(obj, &x.okey) == 0;
+	struct vlsm_key dkey = x.okey;
+	if (!x.has_okey || !bpf_map_lookup_elem(&vm_nodes, &x.okey))
+		x.has_okey = pending_key(dst_dir, entry, &x.okey) || x.has_okey;
+	bpf_loop(LSM_MAX_SUBJECTS, widen_step, &x, 0);
+	if (!x.found)
+		return 0;
+	struct vlsm_event *e = bpf_ringbuf_reserve(&vm_events, sizeof(*e), 0);
+	if (!e) {
+		bump_lost();
+		return -EACCES;
+	}
+	e->dev = dkey.dev;
+	e->ino = dkey.ino;
+	e->host_tid = (__u32)bpf_get_current_pid_tgid();
+	e->guest_tid = guest_tid(task);
+	e->uid = map_id(BPF_CORE_READ(task, cred, fsuid.val), conf->uid_guest_first,
+			conf->uid_host_first, conf->uid_count);
+	e->gid = map_id(BPF_CORE_READ(task, cred, fsgid.val), conf->gid_guest_first,
+			conf->gid_host_first, conf->gid_count);
+	e->want = LSM_W;
+	e->failed = LSM_W;
+	e->line[0] = x.line;
+	e->line[1] = 0;
+	e->line[2] = 0;
+	e->level = (__s32)x.uid;
+	e->clearance = (__s32)x.bit;
+	e->allow = 0;
+	e->cause = LSM_CAUSE_WIDEN;
+	e->hook = hook;
+	e->pad = x.other;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	return -EACCES;
+}
+
+/* w on an existing entry and on its directory (the broker's decide_entry). */
+static __always_inline int decide_entry(struct dentry *dentry, const struct path *dir, int dir_too,
+					__u8 hook)
+{
+	struct vfsmount *mnt = BPF_CORE_READ(dir, mnt);
+	int r = decide(dentry, mnt, LSM_W, 1, hook);
+
+	return r || !dir_too ? r : decide(BPF_CORE_READ(dir, dentry), mnt, LSM_W, 1, hook);
+}
+
+SEC("lsm/path_rename")
+int BPF_PROG(vmmsec_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	int r;
+
+	if (ret)
+		return ret;
+	if ((r = decide_entry(old_dentry, old_dir, 1, LSM_HOOK_PATH_RENAME)))
+		return r;
+	if (BPF_CORE_READ(new_dentry, d_inode))
+		r = decide_entry(new_dentry, new_dir, 1, LSM_HOOK_PATH_RENAME);
+	else
+		r = decide_create(new_dir, new_dentry, LSM_HOOK_PATH_RENAME);
+	if (r)
+		return r;
+	struct vfsmount *mnt = BPF_CORE_READ(old_dir, mnt);
+	if ((r = widens(old_dentry, mnt, BPF_CORE_READ(new_dir, dentry), new_dentry,
+			LSM_HOOK_PATH_RENAME)))
+		return r;
+	if (flags & RENAME_EXCHANGE)
+		r = widens(new_dentry, mnt, BPF_CORE_READ(old_dir, dentry), old_dentry,
+			   LSM_HOOK_PATH_RENAME);
+	return r;
+}
+
+SEC("lsm/path_link")
+int BPF_PROG(vmmsec_path_link, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry, int ret)
+{
+	int r;
+
+	if (ret)
+		return ret;
+	if ((r = decide_entry(old_dentry, new_dir, 0, LSM_HOOK_PATH_LINK)) ||
+	    (r = decide_create(new_dir, new_dentry, LSM_HOOK_PATH_LINK)))
+		return r;
+	return widens(old_dentry, BPF_CORE_READ(new_dir, mnt), BPF_CORE_READ(new_dir, dentry),
+		      new_dentry, LSM_HOOK_PATH_LINK);
+}
+
+/* ---------------- attributes and open files ---------------- */
+
+/* No vfsmount here: the object's ancestors within its file system decide. */
+SEC("lsm/inode_setxattr")
+int BPF_PROG(vmmsec_inode_setxattr, void *idmap, struct dentry *dentry, const char *name,
+	     const void *value, size_t size, int flags, int ret)
+{
+	return ret ? ret : decide(dentry, NULL, LSM_W, 1, LSM_HOOK_SETXATTR);
+}
+
+SEC("lsm/inode_removexattr")
+int BPF_PROG(vmmsec_inode_removexattr, void *idmap, struct dentry *dentry, const char *name,
+	     int ret)
+{
+	return ret ? ret : decide(dentry, NULL, LSM_W, 1, LSM_HOOK_REMOVEXATTR);
+}
+
+/* Clearing O_APPEND on a writable file would turn an append grant into w. */
+SEC("lsm/file_fcntl")
+int BPF_PROG(vmmsec_file_fcntl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	if (cmd != F_SETFL || (arg & O_APPEND) || !(BPF_CORE_READ(file, f_flags) & O_APPEND) ||
+	    !(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
+		return 0;
+	return decide(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), LSM_W, 1,
+		      LSM_HOOK_FILE_FCNTL);
+}
+
+/*
+ * fallocate through an O_APPEND file (a punched hole rewrites what is
+ * there): w, as the broker decides.  The kernel asks file_permission(MAY_WRITE)
+ * for writes too; the system call number tells them apart.
+ */
+SEC("lsm/file_permission")
+int BPF_PROG(vmmsec_file_permission, struct file *file, int mask, int ret)
+{
+	if (ret)
+		return ret;
+	if (!(mask & 2 /* MAY_WRITE */) || !(BPF_CORE_READ(file, f_flags) & O_APPEND))
+		return 0;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (!regs || BPF_CORE_READ(regs, orig_ax) != NR_FALLOCATE)
+		return 0;
+	return decide(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), LSM_W, 1,
+		      LSM_HOOK_FALLOCATE);
+}
+
+/*
+ * Writing another process's /proc/PID/mem is ptrace by another name: EPERM
+ * (fsop.c foreign_mem).  The proc inode names the task by its struct pid.
+ */
+static __always_inline int foreign_mem(struct file *file, __u32 want)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	char name[4] = {};
+
+	if (!(want & (LSM_W | LSM_A)) || BPF_CORE_READ(inode, i_sb, s_magic) != PROC_SUPER_MAGIC)
+		return 0;
+	bpf_probe_read_kernel_str(name, sizeof(name),
+				  BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	if (name[0] != 'm' || name[1] != 'e' || name[2] != 'm' || name[3])
+		return 0;
+	struct proc_inode *pi =
+		(struct proc_inode *)((char *)inode -
+				      bpf_core_field_offset(struct proc_inode, vfs_inode));
+	struct pid *pid = BPF_CORE_READ(pi, pid);
+	struct hlist_node *first = BPF_CORE_READ(pid, tasks[0].first);
+	if (!first)
+		return 0;
+	struct task_struct *t =
+		(struct task_struct *)((char *)first -
+				       bpf_core_field_offset(struct task_struct, pid_links));
+	return BPF_CORE_READ(t, tgid) == (__s32)(bpf_get_current_pid_tgid() >> 32) ? 0 : -EPERM;
 }

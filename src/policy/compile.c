@@ -655,9 +655,9 @@ void policy_export_counts(const struct policy_compiled *c, size_t *nodes, size_t
 	size_t n = 0, u = 0;
 
 	for (size_t i = 0; i < c->nodes_cap; i++)
-		n += c->nodes[i].used && c->nodes[i].key.dev != POLICY_DEV_PATH;
+		n += c->nodes[i].used;
 	for (size_t i = 0; i < c->ucells_cap; i++)
-		u += c->ucells[i].used && c->ucells[i].key.dev != POLICY_DEV_PATH;
+		u += c->ucells[i].used;
 	*nodes = n;
 	*ucells = u;
 	*clearances = c->nclear;
@@ -669,7 +669,7 @@ int policy_export(const struct policy_compiled *c, const struct policy_export_op
 
 	for (size_t i = 0; ops->node && i < c->nodes_cap; i++) {
 		const struct policy_node *n = &c->nodes[i];
-		if (!n->used || n->key.dev == POLICY_DEV_PATH)
+		if (!n->used)
 			continue;
 		struct policy_xnode x = {.key = n->key};
 		for (int s = 0; s < 2; s++) {
@@ -682,7 +682,7 @@ int policy_export(const struct policy_compiled *c, const struct policy_export_op
 	}
 	for (size_t i = 0; ops->ucell && i < c->ucells_cap; i++) {
 		const struct policy_ucell *u = &c->ucells[i];
-		if (!u->used || u->key.dev == POLICY_DEV_PATH)
+		if (!u->used)
 			continue;
 		struct policy_xucell x = {.key = u->key, .uid = u->uid, .scope = u->scope};
 		xcell(&x.cell, &u->cell);

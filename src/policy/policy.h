@@ -191,7 +191,8 @@ size_t policy_compiled_objects(const struct policy_compiled *c);
  * Scope 0 holds rules on the object itself, scope 1 rules on it as a
  * subtree.  Masks are request bits after expanding "w includes a"; the
  * lines are the smallest deciding line per bit (index 0 = R, 1 = W, 2 = A).
- * Keys with dev POLICY_DEV_PATH (paths, not objects) are not exported.
+ * Keys with dev POLICY_DEV_PATH (paths, not objects: policy_path_key) are
+ * exported too, for creates at pending paths.
  */
 #define POLICY_XLEVEL_NONE (-2) /* no level at this scope */
 struct policy_xcell {
