@@ -82,10 +82,48 @@ SCRIPT
 	jlog "/tmp/c1000-$1" "c1000-$1"
 }
 
+# 3b. The bypass suite (tests/integration/bypass.sh: the same tree and access file), races short.
+bypass() { # BACKEND
+	T=/srv/bp-$1
+	s=$T/g/s w=$T/g/w
+	rm -rf $T && mkdir -p "$s/sub" "$w"
+	printf 'TOPSECRET\n' >"$s/secret"
+	chmod 0755 "$s/secret"
+	printf 'NOREAD\n' >"$s/noread"
+	printf 'PROTECTED\n' >"$s/protected"
+	printf 'LOG1\n' >"$s/applog"
+	printf 'SUBFILE\n' >"$s/sub/file"
+	cp /vmtest/true "$s/secretbin"
+	printf 'ALLOWED\n' >"$w/allowed"
+	cp /vmtest/false "$w/allowedbin"
+	ln "$s/secret" "$w/secret.hl"
+	chown -R $GR:$GR $T/g
+	cat >$T/p.acl <<ACL
+-rw $s/secret *
+-r  $s/noread *
+-w  $s/protected *
+-w  $s/applog *
+a   $s/applog *
+-w  $s/future *
+-r  $s/sub/ *
+-r  $s/secretbin *
+ACL
+	$V run --backend "$1" --policy $T/p.acl --log "/tmp/bp-$1" -- /vmtest/bypass "$s" "$w" 300 \
+		2>/tmp/bp-$1.err | sed "s/^/bp-$1=/"
+	echo "bp-$1-rc=$?"
+	sed -n "s/^# \(race-[a-z0-9-]*\): \(leaked=[0-9]*\).*/bprace-$1=\1 \2/p" /tmp/bp-$1.err
+	echo "bpfiles-$1=$(cat "$s/secret" "$s/protected" "$s/applog" "$s/sub/file" | tr '\n' ' ')$(cd "$s" && ls -A . sub | tr '\n' ' ')"
+	# The distinct (access, decision, reason) of its records: thousands with the races.
+	$V log "/tmp/bp-$1" --json --kind access |
+		sed -n 's/.*"access":"\([a-z]*\)".*"decision":"\([a-z]*\)".*"reason":"\([^"]*\)".*/\1 \2 \3/p' |
+		sed "s#$T/##" | sort -u | sed "s/^/bpwhy-$1=/"
+}
+
 for b in lsm seccomp; do
 	seed $b
 	blp $b
 	corpus $b
+	bypass $b
 done
 
 # 4. Scope: while a guest under --backend lsm runs, the VM's own root is not affected.
