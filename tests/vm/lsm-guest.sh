@@ -119,7 +119,21 @@ ACL
 		sed "s#$T/##" | sort -u | sed "s/^/bpwhy-$1=/"
 }
 
+# 3c. Pending paths: a path absent at start is decided at its creation.
+pending() { # BACKEND
+	D=/srv/pd
+	rm -rf $D && mkdir -p $D/d && chown -R $GR:$GR $D
+	printf -- '-r %s/d/new *\n-w %s/d/ro *\n' $D $D >/srv/pd.acl
+	$V run --backend "$1" --policy /srv/pd.acl --log "/tmp/pd-$1" -- sh -c \
+		'echo x >"$1/new"; echo "create=$?"
+		echo x >"$1/ro" 2>/dev/null; echo "create-ro=$?"; mkdir "$1/ro" 2>/dev/null; echo "mkdir-ro=$?"
+		echo y >"$1/other"; mv "$1/other" "$1/ro" 2>/dev/null; echo "rename-onto-ro=$?"' \
+		sh $D/d 2>&1 | sed "s/^/pd-$1=/"
+	jlog "/tmp/pd-$1" "pd-$1"
+}
+
 for b in lsm seccomp; do
+	pending $b
 	seed $b
 	blp $b
 	corpus $b

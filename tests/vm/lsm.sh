@@ -113,8 +113,16 @@ trunc-protected=1
 mkdir-sub=0
 rm-protected=1"
 
+# --- pending paths: decided at creation (the new object is not bound yet: DESIGN 12) ---
+expect_eq "pending (lsm): -r path created; -w path cannot be made (creat, mkdir, rename)" \
+	"$(lines pd-lsm)" "create=0
+sh: line 1: can't create /srv/pd/d/ro: Permission denied
+create-ro=1
+mkdir-ro=1
+rename-onto-ro=1"
+
 # --- differential: the same output and decisions under both backends ---
-for k in seed0 seed1000 seedfile blp c0 c1000; do
+for k in pd seed0 seed1000 seedfile blp c0 c1000; do
 	a=$(lines "$k-lsm")
 	b=$(lines "$k-seccomp")
 	if [ -n "$a" ]; then
@@ -123,7 +131,7 @@ for k in seed0 seed1000 seedfile blp c0 c1000; do
 		not_ok "differential $k: the lsm run printed something"
 	fi
 done
-for k in seed0 seed1000 blp c0 c1000; do
+for k in pd seed0 seed1000 blp c0 c1000; do
 	expect_eq "differential $k: identical decisions (comm, access, verdict, reason)" \
 		"$(decisions "$k-lsm")" "$(decisions "$k-seccomp")"
 done
