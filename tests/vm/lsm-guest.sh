@@ -148,7 +148,9 @@ $V run --backend lsm --policy /srv/sc.acl --log /tmp/sc -- sh -c \
 	'cat /srv/sc/f 2>/dev/null; echo "guest-read=$?"; echo r >/srv/sc/ready; read x </srv/sc/go' \
 	>/tmp/sc.out 2>&1 &
 vpid=$!
-read x </srv/sc/ready # the guest has been denied: the programs are attached
+# The guest has been denied: the programs are attached.  (A watchdog, not a
+# synchronisation: if vmmsec failed to start, nobody would ever write.)
+timeout 300 sh -c 'read x </srv/sc/ready' || { echo "scope: no guest"; cat /tmp/sc.out; }
 cat /srv/sc/f >/dev/null 2>&1; echo "host-read-during=$?"
 echo go >/srv/sc/go
 wait $vpid; echo "scope-rc=$?"
@@ -160,7 +162,7 @@ if command -v bpftool >/dev/null; then
 	$V run --backend lsm --policy /srv/sc.acl --log /tmp/k9 -- sh -c \
 		'echo r >/srv/sc/ready; read x </srv/sc/go' >/dev/null 2>&1 &
 	vpid=$!
-	read x </srv/sc/ready
+	timeout 300 sh -c 'read x </srv/sc/ready' || echo "lifetime: no guest"
 	echo "progs-while-running=$(bpftool prog show 2>/dev/null | grep -c vmmsec_)"
 	kill -9 $vpid
 	wait $vpid 2>/dev/null
