@@ -1471,10 +1471,18 @@ int mac_fsop_bind(struct mac_req *r)
 
 	r->sysname = "bind";
 	cleanup_fd int sock = guest_file(r, (int)arg(r, 0));
-	if (sock < 0 || !mac_req_valid(r) ||
-	    getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &ol) < 0 || domain != AF_UNIX) {
+	bool other = sock == -EBADF; /* no such fd: the kernel says EBADF */
+	if (sock >= 0 && getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &ol) == 0)
+		other = domain != AF_UNIX;
+	else if (sock >= 0)
+		other = errno == ENOTSOCK;
+	if (other)
 		/* Not a unix socket (or not a socket): nothing here names a file. */
 		return mac_req_respond(r, 0, 0, true), 0;
+	if (sock < 0 || !mac_req_valid(r)) {
+		/* Fail closed: a socket the broker cannot inspect is not bound. */
+		mac_req_respond(r, 0, EPERM, false);
+		return 0;
 	}
 	int e = 0;
 	if (len > sizeof(sa) || len < sizeof(sa_family_t))
