@@ -290,12 +290,18 @@ static int start_lsm(const struct run_args *a, const struct guest *g, struct lsm
 	char msg[512] = "";
 	int r = 0;
 
+	char bad_fs[32] = "";
 	if (a->policy)
-		r = lsm_bpf_compile(a->policy, g->cmd_host_pid, &c, &errs);
+		r = lsm_bpf_compile(a->policy, g->cmd_host_pid, &c, &errs, bad_fs, sizeof(bad_fs));
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s:%u:%u: %s\n", a->policy_file, errs.v[i].line, errs.v[i].col,
 			errs.v[i].msg);
 	policy_errors_release(&errs);
+	if (bad_fs[0])
+		cli_say("hint: --backend lsm names objects by the kernel's (device, inode), "
+			"which on %s is not what stat(2) reports or not unique; "
+			"--backend seccomp can enforce this policy",
+			bad_fs);
 	if (r < 0) {
 		cli_cannot(-r, "apply policy %s to the guest", a->policy_file);
 		return r;

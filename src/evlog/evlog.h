@@ -72,6 +72,8 @@ enum evlog_transport {
 
 #define EVLOG_SENDER_EXITED 0x1u /* sender was gone before attribution */
 #define EVLOG_SENDER_NO_EXE 0x2u /* exe could not be read */
+/* Identity recorded by the kernel as the message was sent (--backend lsm), not read from /proc. */
+#define EVLOG_SENDER_AT_SEND 0x4u
 #define EVLOG_RAW_FROM_FD 0x1u	 /* raw is the content of an SCM_RIGHTS fd */
 #define EVLOG_RAW_TRUNCATED 0x2u /* raw was longer than EVLOG_RAW_MAX */
 #define EVLOG_RAW_CONTINUED 0x4u /* stream line split, more follows */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 
 #include "lsm/lsm.h"
 #include "lsm/lsm_abi.h"
+#include "lsm/sendq.h"
 #include "util/util.h"
 #include "vmmsec.skel.h"
 
@@ -28,8 +30,13 @@ _Static_assert(LSM_R == POLICY_R && LSM_W == POLICY_W && LSM_A == POLICY_A, "per
 struct lsm_bpf {
 	struct vmmsec_bpf *skel;
 	struct ring_buffer *rb;
-	char *file; /* the access file's name, for reasons */
-	uint64_t lost_seen;
+	struct ring_buffer *sends; /* vm_sends: read on demand, never polled */
+	char *file;		   /* the access file's name, for reasons */
+	uint64_t lost_seen, send_lost_seen, send_dropped;
+	uint64_t sock_ino[GUEST_NSOCK]; /* 0: not a capture datagram socket */
+	struct lsm_sendq sq[GUEST_NSOCK];
+	struct lsm_connq *conns; /* one per connection with writes noted */
+	size_t nconns;
 	/* During lsm_bpf_consume. */
 	lsm_bpf_record_fn fn;
 	void *fnctx;
@@ -144,41 +151,182 @@ int lsm_bpf_probe(char *msg, size_t len)
 
 /* ---- compiling against the guest ---- */
 
-static int resolve_in_root(void *ctx, const char *path, struct policy_key *key)
-{
-	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
-	struct stat st;
-	long fd = syscall(SYS_openat2, *(int *)ctx, path, &how, sizeof(how));
+/*
+ * The programs key an object by its super block's device (sb->s_dev) and
+ * inode number; policy_compile by what stat(2) says.  Most file systems
+ * report the super block's device, but overlayfs over several file systems
+ * may report a layer's.  So each object's mount is looked up in the guest's
+ * mountinfo (statx STATX_MNT_ID), whose major:minor is sb->s_dev, and a
+ * difference is refused rather than binding a key the programs would never
+ * meet.  btrfs is refused outright: each subvolume numbers its inodes anew
+ * under one super block, so (s_dev, ino) does not name one object there.
+ */
+struct mount_dev {
+	int id;
+	unsigned major, minor;
+	char fstype[32];
+};
 
-	if (fd < 0)
+struct resolver {
+	int root; /* the guest's /proc/PID/root */
+	struct mount_dev *m;
+	size_t n;
+	char bad_fs[32]; /* a file system whose objects could not be keyed */
+};
+
+static int read_mounts(pid_t pid, struct resolver *rs)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
 		return -errno;
-	int r = fstat((int)fd, &st) < 0 ? -errno : 0;
-	close((int)fd);
-	if (r == 0)
-		*key = (struct policy_key){.dev = st.st_dev, .ino = st.st_ino};
+	while (r == 0 && getline(&line, &cap, f) > 0) {
+		struct mount_dev d = {0};
+		const char *sep = strstr(line, " - ");
+		if (sscanf(line, "%d %*d %u:%u", &d.id, &d.major, &d.minor) != 3 || !sep ||
+		    sscanf(sep + 3, "%31s", d.fstype) != 1)
+			continue;
+		struct mount_dev *m = realloc(rs->m, (rs->n + 1) * sizeof(*m));
+		if (!m) {
+			r = -ENOMEM;
+			break;
+		}
+		rs->m = m;
+		rs->m[rs->n++] = d;
+	}
+	free(line);
+	fclose(f);
 	return r;
 }
 
-int lsm_bpf_compile(const struct policy *p, pid_t pid, struct policy_compiled **out,
-		    struct policy_errors *errs)
+static int resolve_in_root(void *ctx, const char *path, struct policy_key *key)
+{
+	struct resolver *rs = ctx;
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+	struct statx stx;
+	cleanup_fd int fd = (int)syscall(SYS_openat2, rs->root, path, &how, sizeof(how));
+
+	if (fd < 0)
+		return -errno;
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_SYNC_AS_STAT, STATX_INO | STATX_MNT_ID, &stx) <
+	    0)
+		return -errno;
+	const struct mount_dev *m = NULL;
+	for (size_t i = 0; (stx.stx_mask & STATX_MNT_ID) && i < rs->n && !m; i++)
+		if ((uint64_t)rs->m[i].id == stx.stx_mnt_id)
+			m = &rs->m[i];
+	if (!m) {
+		/* No STATX_MNT_ID (before Linux 5.8), or a mount made since: unknown. */
+		snprintf(rs->bad_fs, sizeof(rs->bad_fs), "a mount not in mountinfo");
+		return -EOPNOTSUPP;
+	}
+	if (stx.stx_dev_major != m->major || stx.stx_dev_minor != m->minor ||
+	    !strcmp(m->fstype, "btrfs")) {
+		snprintf(rs->bad_fs, sizeof(rs->bad_fs), "%s", m->fstype);
+		return -EOPNOTSUPP;
+	}
+	*key = (struct policy_key){.dev = makedev(stx.stx_dev_major, stx.stx_dev_minor),
+				   .ino = stx.stx_ino};
+	return 0;
+}
+
+static int resolver_open(struct resolver *rs, pid_t pid)
 {
 	char root[64];
 
+	memset(rs, 0, sizeof(*rs));
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
-	cleanup_fd int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	rs->root = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rs->root < 0)
 		return -errno;
-	return policy_compile(p, resolve_in_root, &fd, out, errs);
+	return read_mounts(pid, rs);
+}
+
+static void resolver_close(struct resolver *rs)
+{
+	if (rs->root >= 0)
+		close(rs->root);
+	free(rs->m);
+}
+
+int lsm_bpf_compile(const struct policy *p, pid_t pid, struct policy_compiled **out,
+		    struct policy_errors *errs, char *bad_fs, size_t len)
+{
+	struct resolver rs;
+	int r = resolver_open(&rs, pid);
+
+	if (r == 0)
+		r = policy_compile(p, resolve_in_root, &rs, out, errs);
+	snprintf(bad_fs, len, "%s", rs.bad_fs);
+	resolver_close(&rs);
+	return r;
 }
 
 static int on_event(void *ctx, void *data, size_t size);
+static int on_send(void *ctx, void *data, size_t size);
+
+/* Depth of this process's pid namespace: NSpid in /proc/self/status lists one id per level. */
+static int pidns_level(__u32 *level)
+{
+	char buf[4096];
+	cleanup_fd int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	const char *p = strstr(buf, "\nNSpid:");
+	if (!p)
+		return -ENOENT;
+	__u32 ids = 0;
+	for (p += 7; *p && *p != '\n';) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p >= '0' && *p <= '9') {
+			ids++;
+			while (*p >= '0' && *p <= '9')
+				p++;
+		} else if (*p && *p != '\n')
+			return -EBADMSG;
+	}
+	if (!ids)
+		return -EBADMSG;
+	*level = ids - 1;
+	return 0;
+}
+
+/* The monitor's capture sockets (three datagram, one listening), by sockfs inode, into vm_capture. */
+static int put_capture(struct lsm_bpf *b, const struct guest *g)
+{
+	for (unsigned i = 0; i < GUEST_NSOCK; i++) {
+		struct stat st;
+		if (g->sock_fd[i] < 0)
+			continue;
+		if (fstat(g->sock_fd[i], &st) < 0)
+			return -errno;
+		__u64 ino = st.st_ino;
+		__u32 v = i == GUEST_SOCK_JSTDOUT ? LSM_CAPTURE_STREAM : LSM_CAPTURE_DGRAM;
+		int r = bpf_map__update_elem(b->skel->maps.vm_capture, &ino, sizeof(ino), &v,
+					     sizeof(v), BPF_ANY);
+		if (r < 0)
+			return r;
+		if (i != GUEST_SOCK_JSTDOUT)
+			b->sock_ino[i] = ino;
+	}
+	return 0;
+}
 
 /*
- * The pending paths of @c whose directory exists in the guest (@root: its
- * /proc/PID/root): (directory, name) -> the path's key, into vm_pending.
+ * The pending paths of @c whose directory exists in the guest (@rs: its
+ * /proc/PID/root and mounts): (directory, name) -> the path's key, into
+ * vm_pending.
  * Deeper pending paths are not enforced (docs/DESIGN.md section 12).
  */
-static int put_pending(struct lsm_bpf *b, const struct policy_compiled *c, int root)
+static int put_pending(struct lsm_bpf *b, const struct policy_compiled *c, struct resolver *rs)
 {
 	static struct vlsm_pkey k; /* large: not on the stack */
 
@@ -198,16 +346,18 @@ static int put_pending(struct lsm_bpf *b, const struct policy_compiled *c, int r
 			continue;
 		memcpy(dir, path, dl);
 		dir[dl] = '\0';
-		int root_fd = root;
-		if (resolve_in_root(&root_fd, dir, &dk) < 0)
+		int r = resolve_in_root(rs, dir, &dk);
+		if (r == -EOPNOTSUPP)
+			return r; /* a key the programs would never meet: refuse */
+		if (r < 0)
 			continue;
 		memset(&k, 0, sizeof(k));
 		k.dev = dk.dev;
 		k.ino = dk.ino;
 		memcpy(k.name, slash + 1, nl);
 		__u64 g = pk.ino;
-		int r = bpf_map__update_elem(b->skel->maps.vm_pending, &k, sizeof(k), &g, sizeof(g),
-					     BPF_ANY);
+		r = bpf_map__update_elem(b->skel->maps.vm_pending, &k, sizeof(k), &g, sizeof(g),
+					 BPF_ANY);
 		if (r < 0)
 			return r;
 	}
@@ -340,17 +490,27 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 		}
 	}
 	if (c) {
-		char root[64];
-		snprintf(root, sizeof(root), "/proc/%d/root", (int)g->cmd_host_pid);
-		cleanup_fd int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (rfd < 0 || (r = put_pending(b, c, rfd)) < 0) {
-			r = rfd < 0 ? -errno : r;
-			snprintf(msg, len, "cannot fill the BPF maps: %s", strerror(-r));
+		struct resolver rs;
+		if ((r = resolver_open(&rs, g->cmd_host_pid)) == 0)
+			r = put_pending(b, c, &rs);
+		resolver_close(&rs);
+		if (r < 0) {
+			snprintf(msg, len, "cannot fill the BPF maps: %s%s%s", strerror(-r),
+				 rs.bad_fs[0] ? ": a pending path's directory is on " : "",
+				 rs.bad_fs);
 			goto fail;
 		}
 	}
+	if ((r = put_capture(b, g)) < 0) {
+		snprintf(msg, len, "cannot fill the BPF maps: %s", strerror(-r));
+		goto fail;
+	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.nsubjects = c ? (__u32)ns : 0;
+	if ((r = pidns_level(&cfg.host_level)) < 0) {
+		snprintf(msg, len, "cannot read NSpid from /proc/self/status: %s", strerror(-r));
+		goto fail;
+	}
 	if ((r = userns_inum(g->cmd_host_pid, &cfg.userns_inum)) < 0) {
 		snprintf(msg, len, "cannot find the guest's user namespace: %s", strerror(-r));
 		goto fail;
@@ -372,6 +532,12 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 	}
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.vm_events), on_event, b, NULL);
 	if (!b->rb) {
+		r = errno ? -errno : -ENOMEM;
+		snprintf(msg, len, "cannot map the BPF ring buffer: %s", strerror(-r));
+		goto fail;
+	}
+	b->sends = ring_buffer__new(bpf_map__fd(b->skel->maps.vm_sends), on_send, b, NULL);
+	if (!b->sends) {
 		r = errno ? -errno : -ENOMEM;
 		snprintf(msg, len, "cannot map the BPF ring buffer: %s", strerror(-r));
 		goto fail;
@@ -413,6 +579,7 @@ static const char *hook_name(unsigned hook)
 		[LSM_HOOK_REMOVEXATTR] = "inode_removexattr",
 		[LSM_HOOK_FILE_FCNTL] = "file_fcntl",
 		[LSM_HOOK_FALLOCATE] = "file_permission(fallocate)",
+		[LSM_HOOK_FILE_RECEIVE] = "file_receive",
 	};
 	return hook < LSM_HOOK_MAX && names[hook] ? names[hook] : "lsm";
 }
@@ -532,10 +699,120 @@ uint64_t lsm_bpf_take_lost(struct lsm_bpf *b)
 	return d;
 }
 
+/* ---- syslog senders ---- */
+
+static struct lsm_connq *conn_find(struct lsm_bpf *b, uint64_t cookie)
+{
+	for (size_t i = 0; i < b->nconns; i++)
+		if (b->conns[i].cookie == cookie)
+			return &b->conns[i];
+	return NULL;
+}
+
+/* A write to a journal/stdout connection: queued until the monitor reads its bytes. */
+static void on_write(struct lsm_bpf *b, const struct vlsm_send *e)
+{
+	struct lsm_connq *q = conn_find(b, e->conn);
+
+	if (!e->len)
+		return;
+	if (!q) {
+		struct lsm_connq *v = b->nconns < LSM_MAX_CONNS
+					      ? realloc(b->conns, (b->nconns + 1) * sizeof(*v))
+					      : NULL;
+		if (!v) {
+			b->send_dropped++;
+			return;
+		}
+		b->conns = v;
+		q = &b->conns[b->nconns++];
+		*q = (struct lsm_connq){.cookie = e->conn};
+	}
+	if (lsm_connq_push(q, e) < 0)
+		b->send_dropped++;
+}
+
+static int on_send(void *ctx, void *data, size_t size)
+{
+	struct lsm_bpf *b = ctx;
+	struct vlsm_send e;
+	unsigned s = 0;
+
+	if (size < sizeof(e))
+		return 0;
+	memcpy(&e, data, sizeof(e));
+	if (e.conn) {
+		on_write(b, &e);
+		return 0;
+	}
+	while (s < GUEST_NSOCK && (!b->sock_ino[s] || b->sock_ino[s] != e.sock_ino))
+		s++;
+	if (s < GUEST_NSOCK && lsm_sendq_push(&b->sq[s], &e) != 0)
+		b->send_dropped++;
+	return 0;
+}
+
+int lsm_bpf_sent(struct lsm_bpf *b, enum guest_sock s, uint32_t tgid, struct lsm_send_id *out)
+{
+	if ((unsigned)s >= GUEST_NSOCK || !b->sock_ino[s])
+		return 0;
+	/*
+	 * The event of a datagram is written before the datagram is queued,
+	 * so everything the caller has received has its event in the ring.
+	 */
+	int r = ring_buffer__consume(b->sends);
+	return r < 0 ? r : lsm_sendq_match(&b->sq[s], tgid, out);
+}
+
+int lsm_bpf_stream_sent(struct lsm_bpf *b, uint64_t conn, uint32_t tgid, size_t len,
+			struct lsm_stream_piece *pieces, size_t max)
+{
+	int r = ring_buffer__consume(b->sends);
+
+	if (r < 0)
+		return r;
+	struct lsm_connq *q = conn_find(b, conn);
+	if (q)
+		return (int)lsm_connq_take(q, tgid, len, pieces, max);
+	pieces[0] = (struct lsm_stream_piece){.len = len, .known = false};
+	return 1;
+}
+
+void lsm_bpf_stream_closed(struct lsm_bpf *b, uint64_t conn)
+{
+	struct lsm_connq *q = conn_find(b, conn);
+
+	bpf_map__delete_elem(b->skel->maps.vm_conns, &conn, sizeof(conn), 0);
+	if (!q)
+		return;
+	lsm_connq_release(q);
+	*q = b->conns[--b->nconns];
+}
+
+uint64_t lsm_bpf_take_send_lost(struct lsm_bpf *b)
+{
+	__u32 zero = 0;
+	__u64 n = 0;
+
+	if (bpf_map__lookup_elem(b->skel->maps.vm_send_lost, &zero, sizeof(zero), &n, sizeof(n),
+				 0) < 0)
+		n = b->send_lost_seen;
+	uint64_t d = n - b->send_lost_seen + b->send_dropped;
+	b->send_lost_seen = n;
+	b->send_dropped = 0;
+	return d;
+}
+
 void lsm_bpf_free(struct lsm_bpf *b)
 {
 	if (!b)
 		return;
+	ring_buffer__free(b->sends);
+	for (unsigned i = 0; i < GUEST_NSOCK; i++)
+		lsm_sendq_release(&b->sq[i]);
+	for (size_t i = 0; i < b->nconns; i++)
+		lsm_connq_release(&b->conns[i]);
+	free(b->conns);
 	ring_buffer__free(b->rb);
 	vmmsec_bpf__destroy(b->skel);
 	free(b->file);

@@ -97,10 +97,15 @@ int lsm_bpf_probe(char *msg, size_t len);
 /*
  * lsm_bpf_compile - resolve the paths of @p as the guest whose command is
  * @pid sees them (through /proc/PID/root, RESOLVE_IN_ROOT, as the host's
- * root) and compile it.  Returns as policy_compile.
+ * root) and compile it.  Returns as policy_compile.  An object whose
+ * device as stat(2) reports it is not its super block's (overlayfs with
+ * layers on several file systems), or one on btrfs (whose subvolumes
+ * share a super block but not inode numbers), cannot be keyed for the
+ * programs: its line gets an error (EOPNOTSUPP) and @bad_fs (@len bytes)
+ * names the file system type.
  */
 int lsm_bpf_compile(const struct policy *p, pid_t pid, struct policy_compiled **out,
-		    struct policy_errors *errs);
+		    struct policy_errors *errs, char *bad_fs, size_t len);
 
 /*
  * lsm_bpf_start - load the programs, fill their maps from @c (NULL: no
@@ -122,6 +127,46 @@ typedef int (*lsm_bpf_record_fn)(void *ctx, const struct mac_access *a);
 int lsm_bpf_consume(struct lsm_bpf *b, lsm_bpf_record_fn fn, void *ctx);
 /* Decisions the ring buffer had no room for since the last call. */
 uint64_t lsm_bpf_take_lost(struct lsm_bpf *b);
+/*
+ * Syslog capture under --backend lsm: lsm/unix_may_send records, at the
+ * moment a guest task sends a datagram to one of the monitor's capture
+ * sockets, who it is.  The identity comes from the sending task itself.
+ */
+struct lsm_send_id {
+	uint32_t host_tgid, host_tid; /* as vmmsec sees them */
+	uint32_t guest_tgid;	      /* as the guest sees it */
+	uint32_t uid, gid;	      /* real ids, host view */
+	char comm[16];		      /* the process's comm, NUL-terminated */
+	uint64_t exe_dev, exe_ino;    /* its executable, 0 if none */
+};
+/*
+ * lsm_bpf_sent - who sent the datagram just received from capture socket
+ * @s, whose SCM_CREDENTIALS name host process @tgid?  Call once per
+ * datagram, in the order received.  Returns 1 with *out, 0 when the kernel
+ * recorded nothing for it (the ring buffer was full, or the sender is not
+ * in the guest), or -errno.
+ */
+int lsm_bpf_sent(struct lsm_bpf *b, enum guest_sock s, uint32_t tgid, struct lsm_send_id *out);
+/*
+ * lsm_bpf_stream_sent - who wrote the @len bytes just read, with
+ * SCM_CREDENTIALS naming host process @tgid, from the journal/stdout
+ * connection whose cookie (SO_COOKIE) is @conn?  Fills up to @max pieces
+ * (@max >= 1) that cover the bytes in order: each with its writer as
+ * lsm/socket_sendmsg recorded it (known), or, for bytes no noted write
+ * covers, not known (the last piece).  Returns the number of pieces, or
+ * -errno.
+ */
+struct lsm_stream_piece {
+	size_t len;
+	bool known;
+	struct lsm_send_id id;
+};
+int lsm_bpf_stream_sent(struct lsm_bpf *b, uint64_t conn, uint32_t tgid, size_t len,
+			struct lsm_stream_piece *pieces, size_t max);
+/* The connection @conn is closed: forget its writes. */
+void lsm_bpf_stream_closed(struct lsm_bpf *b, uint64_t conn);
+/* Senders the ring buffer had no room for since the last call. */
+uint64_t lsm_bpf_take_send_lost(struct lsm_bpf *b);
 /* Detach and unload everything (no-op for NULL). */
 void lsm_bpf_free(struct lsm_bpf *b);
 

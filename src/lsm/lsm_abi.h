@@ -63,7 +63,9 @@ struct vlsm_config {
 	__u32 gid_count;
 	__u8 active; /* 0 until the maps are filled */
 	__u8 default_deny, blp, audit_all;
-	__u32 nsubjects; /* vm_subjects entries: the policy's uids, then "another uid" */
+	__u32 nsubjects;  /* vm_subjects entries: the policy's uids, then "another uid" */
+	__u32 host_level; /* depth of vmmsec's pid namespace: host ids are read there */
+	__u32 pad;
 };
 
 enum vlsm_hook {
@@ -84,6 +86,7 @@ enum vlsm_hook {
 	LSM_HOOK_REMOVEXATTR,
 	LSM_HOOK_FILE_FCNTL,
 	LSM_HOOK_FALLOCATE,
+	LSM_HOOK_FILE_RECEIVE, /* an fd passed in (SCM_RIGHTS, pidfd_getfd) */
 	LSM_HOOK_MAX,
 };
 
@@ -112,6 +115,40 @@ struct vlsm_event {
 	__s32 level, clearance;
 	__u8 allow, cause, hook, pad;
 	char comm[16];
+};
+
+/*
+ * Syslog capture (docs/DESIGN.md section 12, "Syslog capture"): the
+ * monitor's capture sockets, by sockfs inode number, in vm_capture (value:
+ * LSM_CAPTURE_DGRAM or LSM_CAPTURE_STREAM, the journal/stdout listener);
+ * lsm/unix_may_send records who sends a datagram to them, and
+ * lsm/socket_sendmsg who writes to a connection made to the listener, at
+ * the moment of sending, in the vm_sends ring buffer.
+ */
+#define LSM_MAX_CAPTURE 8
+#define LSM_CAPTURE_DGRAM 1
+#define LSM_CAPTURE_STREAM 2
+#define LSM_MAX_CONNS 4096 /* stream connections known at once (vm_conns) */
+
+/*
+ * One datagram about to be queued on a capture socket, in queue order.
+ * With LSM_SEND_FULL the queue was full when the hook ran: the kernel then
+ * queues nothing and the sender asks again (the same serial) or gives up,
+ * unless the monitor made room in between.
+ */
+#define LSM_SEND_FULL 0x1u
+struct vlsm_send {
+	__u64 sock_ino;		/* datagram: the receiving capture socket; 0 for a stream write */
+	__u64 conn;		/* stream write: the connection (SO_COOKIE of the monitor's end) */
+	__u64 len;		/* stream write: the bytes it asks to send */
+	__u64 serial;		/* the sending thread's send count (socket_sendmsg), 0 unknown */
+	__u64 exe_dev, exe_ino; /* the sender's executable (st_dev, st_ino), 0 without one */
+	__u32 host_tgid;	/* process and thread ids as vmmsec sees them */
+	__u32 host_tid;
+	__u32 guest_tgid; /* the pid as the guest sees it */
+	__u32 uid, gid;	  /* real ids, the kernel's (host) view */
+	__u32 flags;	  /* LSM_SEND_* */
+	char comm[16];	  /* the process's (thread-group leader's) comm */
 };
 
 #endif

@@ -243,18 +243,33 @@ static __always_inline int guest_config(struct task_struct *task, struct vlsm_co
 	return 1;
 }
 
-static __always_inline __u32 guest_tid(struct task_struct *task)
+/*
+ * @p's number in the pid namespace at depth @lvl into *@nr (0 when it has
+ * none there).  Written in place: the rename hook's stack has no room for a
+ * copy.
+ */
+static __always_inline void pid_nr_at(__u32 *nr, struct pid *p, unsigned int lvl)
 {
-	struct pid *p = BPF_CORE_READ(task, thread_pid);
-	unsigned int lvl = BPF_CORE_READ(p, level);
-	int nr = 0;
-
-	if (lvl > 31)
-		return 0;
+	*nr = 0;
+	if (!p || lvl > 31 || lvl > BPF_CORE_READ(p, level))
+		return;
 	char *up = (char *)p + bpf_core_field_offset(struct pid, numbers) +
 		   lvl * bpf_core_type_size(struct upid);
-	bpf_probe_read_kernel(&nr, sizeof(nr), up + bpf_core_field_offset(struct upid, nr));
-	return (__u32)nr;
+	bpf_probe_read_kernel(nr, sizeof(*nr), up + bpf_core_field_offset(struct upid, nr));
+}
+
+/* The thread id as the guest sees it: in its own (innermost) pid namespace. */
+static __always_inline void guest_tid(__u32 *nr, struct task_struct *task)
+{
+	struct pid *p = BPF_CORE_READ(task, thread_pid);
+
+	pid_nr_at(nr, p, BPF_CORE_READ(p, level));
+}
+
+/* The thread id as vmmsec sees it: in the monitor's pid namespace (@host_level). */
+static __always_inline void host_tid(__u32 *nr, struct task_struct *task, __u32 host_level)
+{
+	pid_nr_at(nr, BPF_CORE_READ(task, thread_pid), host_level);
 }
 
 static __always_inline void bump_lost(void)
@@ -347,8 +362,8 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 	}
 	e->dev = w.obj_dev;
 	e->ino = w.obj_ino;
-	e->host_tid = (__u32)bpf_get_current_pid_tgid();
-	e->guest_tid = guest_tid(task);
+	host_tid(&e->host_tid, task, cfg->host_level);
+	guest_tid(&e->guest_tid, task);
 	e->uid = w.uid;
 	e->gid = map_id(BPF_CORE_READ(task, cred, fsgid.val), cfg->gid_guest_first,
 			cfg->gid_host_first, cfg->gid_count);
@@ -685,8 +700,8 @@ static __noinline int widens(struct dentry *obj, struct vfsmount *mnt, struct de
 	}
 	e->dev = dkey.dev;
 	e->ino = dkey.ino;
-	e->host_tid = (__u32)bpf_get_current_pid_tgid();
-	e->guest_tid = guest_tid(task);
+	host_tid(&e->host_tid, task, conf->host_level);
+	guest_tid(&e->guest_tid, task);
 	e->uid = map_id(BPF_CORE_READ(task, cred, fsuid.val), conf->uid_guest_first,
 			conf->uid_host_first, conf->uid_count);
 	e->gid = map_id(BPF_CORE_READ(task, cred, fsgid.val), conf->gid_guest_first,
@@ -807,6 +822,39 @@ int BPF_PROG(vmmsec_file_permission, struct file *file, int mask, int ret)
 		      LSM_HOOK_FALLOCATE);
 }
 
+#define FMODE_READ 0x1
+#define FMODE_PATH 0x4000
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define S_IFIFO 0010000
+
+/*
+ * An open file passed in (SCM_RIGHTS, pidfd_getfd): the receiver must have
+ * the access the file was opened with, as if it had opened it itself (r for
+ * reading, w for writing, a for writing an O_APPEND file it cannot read).
+ * Files no path names (pipes, sockets, memfds, anything on a kernel-internal
+ * mount) and O_PATH files (a later open through /proc/self/fd is decided
+ * then) are not decided.
+ */
+SEC("lsm/file_receive")
+int BPF_PROG(vmmsec_file_receive, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	__u32 mode = BPF_CORE_READ(file, f_mode);
+	__u32 type = BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT;
+	struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
+
+	if ((mode & FMODE_PATH) || type == S_IFSOCK || type == S_IFIFO ||
+	    (BPF_CORE_READ(mnt, mnt_flags) & 0x4000 /* MNT_INTERNAL */))
+		return 0;
+	__u32 want = mode & FMODE_READ ? LSM_R : 0;
+	if (mode & FMODE_WRITE)
+		want |= (BPF_CORE_READ(file, f_flags) & O_APPEND) && !(mode & FMODE_READ) ? LSM_A
+											  : LSM_W;
+	return decide(BPF_CORE_READ(file, f_path.dentry), mnt, want, 1, LSM_HOOK_FILE_RECEIVE);
+}
+
 /*
  * Writing another process's /proc/PID/mem is ptrace by another name: EPERM
  * (fsop.c foreign_mem).  The proc inode names the task by its struct pid.
@@ -833,4 +881,194 @@ static __always_inline int foreign_mem(struct file *file, __u32 want)
 		(struct task_struct *)((char *)first -
 				       bpf_core_field_offset(struct task_struct, pid_links));
 	return BPF_CORE_READ(t, tgid) == (__s32)(bpf_get_current_pid_tgid() >> 32) ? 0 : -EPERM;
+}
+
+/* ---- syslog capture: who sends to the monitor's capture sockets ---- */
+
+#define NR_CONNECT 42 /* x86_64, like NR_FALLOCATE */
+
+/* The monitor's capture sockets, by sockfs inode number: LSM_CAPTURE_DGRAM or _STREAM. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LSM_MAX_CAPTURE);
+	__type(key, __u64);
+	__type(value, __u32);
+} vm_capture SEC(".maps");
+
+/*
+ * Events wait here until the monitor reads their messages: one per
+ * datagram in a capture socket's receive queue (net.unix.max_dgram_qlen
+ * each), one per stream write not yet read.  Full: counted in vm_send_lost,
+ * and those senders are read from /proc.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} vm_sends SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} vm_send_lost SEC(".maps");
+
+/* Per guest thread: how many unix-socket sends it has begun. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} vm_serial SEC(".maps");
+
+#define AF_UNIX 1
+#define SOCK_STREAM 1
+
+/* Connections made to the journal/stdout capture listener, by cookie. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LSM_MAX_CONNS);
+	__type(key, __u64);
+	__type(value, __u32);
+} vm_conns SEC(".maps");
+
+/* The sender's identity as it is now, into @e (the rest is the caller's). */
+static __always_inline void fill_sender(struct vlsm_send *e, struct task_struct *task,
+					__u32 host_level)
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	__u64 *serial = bpf_task_storage_get(&vm_serial, task, 0, 0);
+
+	e->exe_dev = exe ? user_dev(BPF_CORE_READ(exe, f_inode, i_sb, s_dev)) : 0;
+	e->exe_ino = exe ? BPF_CORE_READ(exe, f_inode, i_ino) : 0;
+	pid_nr_at(&e->host_tgid, BPF_CORE_READ(leader, thread_pid), host_level);
+	host_tid(&e->host_tid, task, host_level);
+	guest_tid(&e->guest_tgid, leader);
+	e->uid = BPF_CORE_READ(task, cred, uid.val);
+	e->gid = BPF_CORE_READ(task, cred, gid.val);
+	e->serial = serial ? *serial : 0;
+	BPF_CORE_READ_STR_INTO(&e->comm, leader, comm);
+}
+
+static __always_inline struct vlsm_send *reserve_send(void)
+{
+	struct vlsm_send *e = bpf_ringbuf_reserve(&vm_sends, sizeof(*e), 0);
+
+	if (!e) {
+		__u32 zero = 0;
+		__u64 *n = bpf_map_lookup_elem(&vm_send_lost, &zero);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+	}
+	return e;
+}
+
+/* The sockfs inode number of @sock's file. */
+static __always_inline __u64 sock_ino(struct socket *sock)
+{
+	return sock ? BPF_CORE_READ((struct socket_alloc *)sock, vfs_inode.i_ino) : 0;
+}
+
+/*
+ * A connection to the journal/stdout listener: the kernel asks with the
+ * listener locked and cannot fail after.  @newsk is the monitor's end; its
+ * cookie is what SO_COOKIE says on the fd accept(2) gives the monitor.
+ * Every connection is noted, whoever makes it.
+ */
+SEC("lsm/unix_stream_connect")
+int BPF_PROG(vmmsec_unix_stream_connect, struct sock *sock, struct sock *other, struct sock *newsk,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	__u64 ino = sock_ino(BPF_CORE_READ(other, sk_socket));
+	__u32 *v = bpf_map_lookup_elem(&vm_capture, &ino);
+	if (!v || *v != LSM_CAPTURE_STREAM)
+		return 0;
+	__u64 cookie = bpf_get_socket_cookie(newsk);
+	__u32 one = 1;
+	bpf_map_update_elem(&vm_conns, &cookie, &one, BPF_ANY); /* full: its writes go unnoted */
+	return 0;
+}
+
+/*
+ * Each datagram is one sock_sendmsg, whichever system call sends it
+ * (sendmmsg: one per message), so a retry inside unix_dgram_sendmsg
+ * keeps its serial and a new send gets a new one.
+ */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(vmmsec_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vlsm_config conf;
+
+	if (ret || BPF_CORE_READ(sock, sk, __sk_common.skc_family) != AF_UNIX ||
+	    !guest_config(task, &conf))
+		return ret;
+	__u64 *n = bpf_task_storage_get(&vm_serial, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (n)
+		*n += 1;
+	/*
+	 * A write to a journal/stdout connection: noted before any of its
+	 * bytes are queued, so the monitor has the event when it reads them.
+	 */
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (BPF_CORE_READ(sk, sk_type) != SOCK_STREAM)
+		return 0;
+	struct sock *peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	__u64 cookie = peer ? BPF_CORE_READ(peer, __sk_common.skc_cookie.counter) : 0;
+	if (!cookie || !bpf_map_lookup_elem(&vm_conns, &cookie))
+		return 0;
+	struct vlsm_send *e = reserve_send();
+	if (!e)
+		return 0;
+	e->sock_ino = 0;
+	e->conn = cookie;
+	e->len = size > 0 ? (__u64)size : 0;
+	e->flags = 0;
+	fill_sender(e, task, conf.host_level);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * A guest task sends a datagram to a capture socket.  The kernel asks this
+ * hook in unix_dgram_sendmsg with the receiver's state lock held, and
+ * queues the datagram under the same lock right after, unless the
+ * receive queue is full (then it waits and asks again, or fails with
+ * EAGAIN).  So the events of datagrams that get queued are in queue order.
+ * An event that saw the queue full is flagged: it was usually for nothing
+ * (the same serial comes again, or the sender gave up), but the monitor
+ * may have made room before the kernel looked.  connect(2) asks too
+ * (unix_dgram_connect) but queues nothing.
+ */
+SEC("lsm/unix_may_send")
+int BPF_PROG(vmmsec_unix_may_send, struct socket *sock, struct socket *other, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct vlsm_config conf;
+
+	if (ret || !guest_config(task, &conf))
+		return ret;
+	__u64 ino = sock_ino(other);
+	__u32 *v = bpf_map_lookup_elem(&vm_capture, &ino);
+	if (!v || *v != LSM_CAPTURE_DGRAM)
+		return 0;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!regs || BPF_CORE_READ(regs, orig_ax) == NR_CONNECT)
+		return 0;
+	struct sock *osk = BPF_CORE_READ(other, sk);
+	__u32 full =
+		BPF_CORE_READ(osk, sk_receive_queue.qlen) > BPF_CORE_READ(osk, sk_max_ack_backlog);
+	struct vlsm_send *e = reserve_send();
+	if (!e)
+		return 0; /* the datagram still arrives; the monitor attributes it from /proc */
+	e->sock_ino = ino;
+	e->conn = 0;
+	e->len = 0;
+	e->flags = full ? LSM_SEND_FULL : 0;
+	fill_sender(e, task, conf.host_level);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "mac/internal.h"
+#include "monitor/filter.h"
 #include "util/util.h"
 
 enum {
@@ -156,6 +157,12 @@ static void forward(struct mac_broker_state *b, const struct seccomp_notif *n)
 		_exit(1); /* fail closed: the monitor is gone or stuck */
 }
 
+int mac_req_forward(const struct mac_req *r)
+{
+	forward(r->b, r->n);
+	return 0;
+}
+
 static bool one_of(int nr, const int *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -179,18 +186,25 @@ static void serve_one(struct mac_broker_state *b, const struct seccomp_notif *n)
 		mac_req_respond(&r, 0, EPERM, false); /* the filter kills other ABIs */
 		return;
 	}
-	if (nr == SCMP_SYS(exit) || nr == SCMP_SYS(exit_group)) {
-		mac_cred_forget(b, (pid_t)n->pid, nr == SCMP_SYS(exit_group));
-		forward(b, n);
-		return;
-	}
 	/*
 	 * Credentials are about to change (or, for umask, the process's file
 	 * mode mask): forget what we know; the call itself is the kernel's.
+	 * Exits, and changes of what /proc says of a syslog sender, go on to
+	 * the monitor, which records what the thread sent first and then lets
+	 * the call proceed (monitor_filter_is_identity_change).
 	 */
-	if (one_of(nr, creds, VMM_ARRAY_SIZE(creds))) {
-		mac_cred_forget(b, (pid_t)n->pid, nr == SCMP_SYS(umask));
-		mac_req_respond(&r, 0, 0, true);
+	if (one_of(nr, creds, VMM_ARRAY_SIZE(creds)) || nr == SCMP_SYS(exit) ||
+	    nr == SCMP_SYS(exit_group)) {
+		mac_cred_forget(b, (pid_t)n->pid,
+				nr == SCMP_SYS(umask) || nr == SCMP_SYS(exit_group));
+		if (monitor_filter_is_identity_change(nr, n->data.args[0]))
+			forward(b, n);
+		else
+			mac_req_respond(&r, 0, 0, true);
+		return;
+	}
+	if (nr == SCMP_SYS(prctl)) { /* PR_SET_NAME: the filter traps no other */
+		forward(b, n);
 		return;
 	}
 	if (mac_cred_full(b) < 0) {

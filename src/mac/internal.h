@@ -84,6 +84,12 @@ int mac_fsop_bind(struct mac_req *r);
 void mac_dirs_refresh(struct mac_broker_state *b);
 bool mac_req_valid(const struct mac_req *r);
 int mac_req_respond(const struct mac_req *r, int64_t val, int err, bool cont);
+/*
+ * Pass the call on to the monitor, which records what the thread sent to
+ * the syslog sockets and then lets it proceed (CONTINUE): for an exec the
+ * broker has allowed.  Exits the broker if the monitor is gone.
+ */
+int mac_req_forward(const struct mac_req *r);
 int mac_req_addfd(const struct mac_req *r, int fd, unsigned newfd_flags, bool atomic);
 void mac_req_record(const struct mac_req *r, const char *path, int objfd, const struct stat *st,
 		    unsigned want, const struct policy_verdict *v);

@@ -23,6 +23,9 @@ struct stream {
 	/* Who wrote the last bytes read: an unterminated last line is theirs. */
 	struct ucred last_cred;
 	bool have_cred;
+	uint64_t cookie; /* SO_COOKIE, 0 unknown: for capture_sent_ops */
+	struct monitor_sent last_sent;
+	bool have_sent;
 };
 
 struct capture {
@@ -41,6 +44,8 @@ struct capture {
 	uint8_t *data; /* BATCH * SLOT_BYTES */
 	struct stream *streams[MAX_STREAMS];
 	size_t nstreams;
+	const struct capture_sent_ops *sent; /* NULL: identities come from /proc */
+	void *sent_ctx;
 };
 
 int capture_new(struct capture **out, const struct guest *g, struct evlog_writer *w,
@@ -71,6 +76,8 @@ int capture_new(struct capture **out, const struct guest *g, struct evlog_writer
 static void stream_close(struct capture *c, size_t idx)
 {
 	struct stream *s = c->streams[idx];
+	if (c->sent && s->cookie)
+		c->sent->closed(c->sent_ctx, s->cookie);
 	close(s->fd);
 	monitor_framer_release(&s->fr);
 	free(s);
@@ -88,6 +95,12 @@ void capture_free(struct capture *c)
 	free(c);
 }
 
+void capture_set_sent(struct capture *c, const struct capture_sent_ops *ops, void *ctx)
+{
+	c->sent = ops;
+	c->sent_ctx = ctx;
+}
+
 uint64_t capture_count(const struct capture *c)
 {
 	return c->count;
@@ -95,7 +108,8 @@ uint64_t capture_count(const struct capture *c)
 
 struct origin {
 	enum guest_sock sock;
-	const struct ucred *cred; /* NULL: the kernel gave none */
+	const struct ucred *cred;	 /* NULL: the kernel gave none */
+	const struct monitor_sent *sent; /* recorded as it was sent, or NULL */
 	const char *stream_hdr;
 	size_t stream_hdr_len;
 	uint32_t raw_flags;
@@ -114,7 +128,9 @@ static int emit(struct capture *c, const struct origin *o, const void *raw, size
 							    : EVLOG_TRANSPORT_DGRAM;
 	const char *path = guest_sock_path(o->sock);
 
-	if (o->cred && o->cred->pid > 0)
+	if (o->sent)
+		s = monitor_senders_sent(c->senders, o->sent);
+	else if (o->cred && o->cred->pid > 0)
 		s = monitor_senders_get(c->senders, (uint32_t)o->cred->pid, o->cred->uid,
 					o->cred->gid, c->batch);
 	else
@@ -233,6 +249,15 @@ static int record_dgram(struct capture *c, enum guest_sock s, struct msghdr *mh,
 	}
 	if (mh->msg_flags & MSG_TRUNC)
 		o.raw_flags |= EVLOG_RAW_TRUNCATED;
+	/* Asked for every datagram, recorded or not: the answers come in queue order. */
+	struct monitor_sent sent;
+	if (c->sent && o.cred && o.cred->pid > 0) {
+		r = c->sent->dgram(c->sent_ctx, s, (uint32_t)o.cred->pid, &sent);
+		if (r < 0)
+			goto out;
+		o.sent = r == 1 ? &sent : NULL;
+		r = 0;
+	}
 	if (s == GUEST_SOCK_JSOCKET && nfds == 1 && len == 0) {
 		cleanup_free uint8_t *buf = NULL;
 		size_t blen = 0;
@@ -248,6 +273,7 @@ static int record_dgram(struct capture *c, enum guest_sock s, struct msghdr *mh,
 		if ((r = emit(c, &o, mh->msg_iov->iov_base, len)) == 0)
 			relay_forward(c->relay, s, mh->msg_iov->iov_base, len);
 	}
+out:
 	for (size_t i = 0; i < nfds; i++)
 		close(fds[i]);
 	return r;
@@ -304,6 +330,9 @@ int capture_accept(struct capture *c)
 			return -ENOMEM;
 		}
 		s->fd = fd;
+		socklen_t cl = sizeof(s->cookie);
+		if (c->sent && getsockopt(fd, SOL_SOCKET, SO_COOKIE, &s->cookie, &cl) < 0)
+			s->cookie = 0; /* its lines are attributed from /proc */
 		c->streams[c->nstreams++] = s;
 	}
 	return 0;
@@ -323,6 +352,7 @@ struct line_ctx {
 	struct capture *c;
 	struct stream *s;
 	const struct ucred *cred;
+	const struct monitor_sent *sent;
 };
 
 /* One stream line is one record, carrying the connection's header verbatim. */
@@ -331,6 +361,7 @@ static int stream_line(void *ctx, const char *line, size_t len, uint32_t flags)
 	struct line_ctx *lc = ctx;
 	struct origin o = {.sock = GUEST_SOCK_JSTDOUT,
 			   .cred = lc->cred,
+			   .sent = lc->sent,
 			   .stream_hdr = lc->s->fr.hdr,
 			   .stream_hdr_len = lc->s->fr.hdr_len,
 			   .raw_flags = flags};
@@ -375,15 +406,34 @@ int capture_stream(struct capture *c, size_t idx)
 		s->last_cred = *cred;
 		s->have_cred = true;
 	}
-	struct line_ctx lc = {c, s, cred};
+	struct line_ctx lc = {c, s, cred, NULL};
 	if (n <= 0) {
 		/* End of stream: a last line without newline is still a message. */
 		lc.cred = s->have_cred ? &s->last_cred : NULL;
+		lc.sent = s->have_sent ? &s->last_sent : NULL;
 		r = monitor_framer_finish(&s->fr, stream_line, &lc);
 		stream_close(c, idx);
 		return r < 0 ? r : 1;
 	}
-	r = monitor_framer_feed(&s->fr, c->data, (size_t)n, stream_line, &lc);
+	/* Who wrote which bytes: a line is its writer's whose bytes hold its newline. */
+	struct capture_piece piece[16];
+	int np = 0;
+	if (c->sent && s->cookie && cred && cred->pid > 0) {
+		np = c->sent->stream(c->sent_ctx, s->cookie, (uint32_t)cred->pid, (size_t)n, piece,
+				     VMM_ARRAY_SIZE(piece));
+		if (np < 0)
+			return np;
+	}
+	if (np == 0)
+		piece[np++] = (struct capture_piece){.len = (size_t)n, .known = false};
+	r = 0;
+	for (int i = 0, off = 0; i < np && r == 0; off += (int)piece[i++].len) {
+		lc.sent = piece[i].known ? &piece[i].id : NULL;
+		s->have_sent = piece[i].known;
+		if (piece[i].known)
+			s->last_sent = piece[i].id;
+		r = monitor_framer_feed(&s->fr, c->data + off, piece[i].len, stream_line, &lc);
+	}
 	if (r == -EPROTO) {
 		/* Not the journald protocol: what came is kept, unparsed, and the peer cut off. */
 		struct origin o = {.sock = GUEST_SOCK_JSTDOUT, .cred = cred};
@@ -414,7 +464,8 @@ int capture_drain(struct capture *c)
 			return r;
 		if (r == 0) { /* cannot happen once writers are gone; never spin */
 			struct stream *s = c->streams[last];
-			struct line_ctx lc = {c, s, s->have_cred ? &s->last_cred : NULL};
+			struct line_ctx lc = {c, s, s->have_cred ? &s->last_cred : NULL,
+					      s->have_sent ? &s->last_sent : NULL};
 			if ((r = monitor_framer_finish(&s->fr, stream_line, &lc)) < 0)
 				return r;
 			stream_close(c, last);

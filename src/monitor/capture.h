@@ -8,6 +8,7 @@
 
 #include "evlog/evlog.h"
 #include "guest/guest.h"
+#include "monitor/sender.h"
 
 struct capture;
 struct relay;
@@ -15,6 +16,36 @@ struct relay;
 int capture_new(struct capture **out, const struct guest *g, struct evlog_writer *w,
 		struct relay *relay);
 void capture_free(struct capture *c);
+
+/*
+ * A backend that sees each message sent (--backend lsm) says who sent it,
+ * as it was at that moment.  Where it does not know, the identity comes
+ * from /proc.  Errors (-errno) make the capture fail closed.
+ */
+struct capture_piece {
+	size_t len;
+	bool known; /* else: read the sender from /proc */
+	struct monitor_sent id;
+};
+struct capture_sent_ops {
+	/*
+	 * Called once per datagram received with SCM_CREDENTIALS, in the
+	 * order received, with the credentials' host pid: 1 with *out, 0 when
+	 * unknown, or -errno.
+	 */
+	int (*dgram)(void *ctx, enum guest_sock s, uint32_t host_pid, struct monitor_sent *out);
+	/*
+	 * @len bytes just read from the stream connection whose SO_COOKIE is
+	 * @conn, written (SCM_CREDENTIALS) by host process @host_pid: fills
+	 * up to @max pieces covering them in order, returns their number or
+	 * -errno.
+	 */
+	int (*stream)(void *ctx, uint64_t conn, uint32_t host_pid, size_t len,
+		      struct capture_piece *p, size_t max);
+	/* The connection @conn is closed. */
+	void (*closed)(void *ctx, uint64_t conn);
+};
+void capture_set_sent(struct capture *c, const struct capture_sent_ops *ops, void *ctx);
 
 /*
  * capture_dgram - receive one batch (recvmmsg) from datagram socket @s and

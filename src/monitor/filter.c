@@ -120,6 +120,21 @@ static int add_mac_rules(scmp_filter_ctx c)
 	return add_side_doors(c);
 }
 
+/* The calls that end a thread or change the uid, gid, exe or comm /proc reports. */
+static const int identity_calls[] = {
+	SCMP_SYS(exit),	     SCMP_SYS(exit_group), SCMP_SYS(execve),   SCMP_SYS(execveat),
+	SCMP_SYS(setuid),    SCMP_SYS(setgid),	   SCMP_SYS(setreuid), SCMP_SYS(setregid),
+	SCMP_SYS(setresuid), SCMP_SYS(setresgid),
+};
+
+bool monitor_filter_is_identity_change(int nr, uint64_t arg0)
+{
+	for (size_t i = 0; i < VMM_ARRAY_SIZE(identity_calls); i++)
+		if (identity_calls[i] == nr)
+			return true;
+	return nr == SCMP_SYS(prctl) && arg0 == PR_SET_NAME;
+}
+
 int monitor_filter_install(int *listener, bool mac, bool side_doors)
 {
 	__attribute__((cleanup(release_ctx))) scmp_filter_ctx c = seccomp_init(SCMP_ACT_ALLOW);
@@ -143,13 +158,23 @@ int monitor_filter_install(int *listener, bool mac, bool side_doors)
 	    (r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(fchmodat), 0)) < 0)
 		return r;
 	/*
-	 * Exits go to the monitor too, once per thread: before the process is
-	 * gone it records what the process sent, while /proc still shows who
-	 * the sender was.  A short-lived logger(1) is otherwise reaped before
-	 * its message is read.
+	 * Exits go to the monitor too, once per thread, and so do the calls
+	 * that change what /proc says of a sender: before the process is gone
+	 * or has become another, the monitor records what it sent, while /proc
+	 * still shows who the sender was.  A short-lived logger(1) is otherwise
+	 * reaped before its message is read.  (With @mac the broker traps
+	 * exec and the set*id calls already and passes them on.)
 	 */
-	if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(exit_group), 0)) < 0 ||
-	    (r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(exit), 0)) < 0)
+	for (size_t i = 0; i < VMM_ARRAY_SIZE(identity_calls); i++) {
+		bool broker_has = identity_calls[i] != SCMP_SYS(exit) &&
+				  identity_calls[i] != SCMP_SYS(exit_group);
+		if (mac && broker_has)
+			continue;
+		if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, identity_calls[i], 0)) < 0)
+			return r;
+	}
+	if ((r = seccomp_rule_add(c, SCMP_ACT_NOTIFY, SCMP_SYS(prctl), 1,
+				  SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME, 0))) < 0)
 		return r;
 	/*
 	 * A new user or mount namespace would let guest root mount over

@@ -3,6 +3,7 @@
 #define VMMSEC_MONITOR_FILTER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
  * monitor_filter_install - load the guest filter into the calling process
@@ -15,5 +16,13 @@
  * Returns 0 or -errno (-ENOSYS: the kernel lacks user notification).
  */
 int monitor_filter_install(int *listener, bool mac, bool side_doors);
+
+/*
+ * monitor_filter_is_identity_change - is system call @nr (first argument
+ * @arg0) one the filter traps so that the monitor records what the thread
+ * sent before it exits, execs, or changes its real or effective uid or
+ * gid or its name (prctl PR_SET_NAME)?  docs/DESIGN.md section 5.
+ */
+bool monitor_filter_is_identity_change(int nr, uint64_t arg0);
 
 #endif

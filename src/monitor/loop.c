@@ -84,8 +84,11 @@ static void on_signal(struct loop *l)
 	}
 }
 
-/* A guest thread is exiting: record everything queued while it is still there to name. */
-static int before_exit(void *ctx)
+/*
+ * A guest thread is about to exit or change identity: record everything
+ * queued while it is still there, as it was, to name.
+ */
+static int drain(void *ctx)
 {
 	struct loop *l = ctx;
 	int r = 0;
@@ -178,14 +181,72 @@ static int write_access_cb(void *ctx, const struct mac_access *a)
 	return write_access(ctx, a);
 }
 
-/* Decisions of the BPF-LSM programs, and an explicit lost record for any the ring buffer dropped. */
+static void from_lsm(struct monitor_sent *out, const struct lsm_send_id *id)
+{
+	*out = (struct monitor_sent){.host_pid = id->host_tgid,
+				     .guest_pid = id->guest_tgid,
+				     .host_uid = id->uid,
+				     .host_gid = id->gid,
+				     .exe_dev = id->exe_dev,
+				     .exe_ino = id->exe_ino};
+	memcpy(out->comm, id->comm, sizeof(out->comm));
+}
+
+/* Who sent a datagram, as lsm/unix_may_send recorded it (capture_sent_ops). */
+static int lsm_dgram(void *ctx, enum guest_sock s, uint32_t host_pid, struct monitor_sent *out)
+{
+	struct lsm_send_id id;
+	int r = lsm_bpf_sent(ctx, s, host_pid, &id);
+
+	if (r == 1)
+		from_lsm(out, &id);
+	return r;
+}
+
+/* Who wrote the bytes of a stream, as lsm/socket_sendmsg recorded it. */
+static int lsm_stream(void *ctx, uint64_t conn, uint32_t host_pid, size_t len,
+		      struct capture_piece *p, size_t max)
+{
+	struct lsm_stream_piece lp[16];
+	int n = lsm_bpf_stream_sent(ctx, conn, host_pid, len, lp,
+				    max < VMM_ARRAY_SIZE(lp) ? max : VMM_ARRAY_SIZE(lp));
+
+	for (int i = 0; i < n; i++) {
+		p[i] = (struct capture_piece){.len = lp[i].len, .known = lp[i].known};
+		if (lp[i].known)
+			from_lsm(&p[i].id, &lp[i].id);
+	}
+	return n;
+}
+
+static void lsm_closed(void *ctx, uint64_t conn)
+{
+	lsm_bpf_stream_closed(ctx, conn);
+}
+
+static const struct capture_sent_ops lsm_ops = {lsm_dgram, lsm_stream, lsm_closed};
+
+/* Sender identities lsm/unix_may_send had no room for: the messages are recorded all the same. */
+static int record_send_loss(struct loop *l)
+{
+	static const char why[] = "senders the BPF ring buffer had no room for (--backend lsm; "
+				  "their messages are recorded, the senders read from /proc)";
+	return write_lost(l, lsm_bpf_take_send_lost(l->lsm), why, sizeof(why) - 1);
+}
+
+/*
+ * Decisions of the BPF-LSM programs, and explicit lost records for any
+ * decision, or sender identity, the ring buffers had no room for.
+ */
 static int read_lsm(struct loop *l)
 {
 	static const char why[] = "access decisions the BPF ring buffer had no room for "
 				  "(--backend lsm; the decisions themselves were enforced)";
 	int r = lsm_bpf_consume(l->lsm, write_access_cb, l);
 
-	return r < 0 ? r : write_lost(l, lsm_bpf_take_lost(l->lsm), why, sizeof(why) - 1);
+	if (r >= 0)
+		r = write_lost(l, lsm_bpf_take_lost(l->lsm), why, sizeof(why) - 1);
+	return r < 0 ? r : record_send_loss(l);
 }
 
 /*
@@ -277,6 +338,9 @@ static int serve(struct loop *l)
 			on_signal(l);
 		if (p[PS_TIMER].revents && (r = on_timer(l)) < 0)
 			return r;
+		/* Lost senders raise no event of their own: the timer looks too. */
+		if (p[PS_TIMER].revents && l->lsm && (r = read_lsm(l)) < 0)
+			return r;
 		if (p[PS_LSM].revents && (r = read_lsm(l)) < 0)
 			return r;
 		/* Highest index first: closing a stream moves the last one down. */
@@ -366,8 +430,10 @@ int monitor_run(struct guest *g, struct evlog_writer *w, const struct monitor_op
 		goto out;
 	}
 	if ((r = relay_new(&l.relay)) < 0 || (r = capture_new(&l.cap, g, w, l.relay)) < 0 ||
-	    (r = monitor_notify_new(&l.notify, g, l.relay, before_exit, &l)) < 0)
+	    (r = monitor_notify_new(&l.notify, g, l.relay, drain, &l)) < 0)
 		goto out;
+	if (l.lsm)
+		capture_set_sent(l.cap, &lsm_ops, l.lsm);
 	/* The guest's own process group gets the terminal, and Ctrl-C with it. */
 	hand_tty(o->tty_fd, getpgrp(), g->init_pid);
 	r = serve(&l);
@@ -396,6 +462,9 @@ int monitor_run(struct guest *g, struct evlog_writer *w, const struct monitor_op
 	if (l.lsm && (r = read_lsm(&l)) < 0)
 		goto out;
 	if ((r = capture_drain(l.cap)) < 0)
+		goto out;
+	/* Senders the ring had no room for, counted while the last datagrams were read. */
+	if (l.lsm && (r = record_send_loss(&l)) < 0)
 		goto out;
 	res->messages = capture_count(l.cap);
 	if ((r = write_exit_record(&l)) < 0)

@@ -12,7 +12,7 @@ struct monitor_opts {
 	unsigned checkpoint_secs;  /* time between checkpoints when records are unsealed; 0 = 5 */
 	int tty_fd;		   /* terminal to hand to the guest's process group, or -1 */
 	struct mac_broker *broker; /* with --policy: serves the listener (mac_broker_start) */
-	struct lsm_bpf *lsm;	   /* with --backend lsm: decisions from the kernel (lsm_bpf_start) */
+	struct lsm_bpf *lsm; /* with --backend lsm: decisions from the kernel (lsm_bpf_start) */
 };
 
 struct monitor_result {

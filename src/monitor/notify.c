@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
+#include "monitor/filter.h"
 #include "monitor/notify.h"
 #include "util/util.h"
 
@@ -21,13 +22,13 @@ struct monitor_notify {
 	struct relay *relay;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
-	int (*before_exit)(void *ctx);
+	int (*drain)(void *ctx);
 	void *ctx;
 	bool forwarded; /* the MAC broker checked this call and passed it on */
 };
 
 int monitor_notify_new(struct monitor_notify **out, const struct guest *g, struct relay *relay,
-		       int (*before_exit)(void *ctx), void *ctx)
+		       int (*drain)(void *ctx), void *ctx)
 {
 	struct monitor_notify *n = calloc(1, sizeof(*n));
 	if (!n)
@@ -39,7 +40,7 @@ int monitor_notify_new(struct monitor_notify **out, const struct guest *g, struc
 	}
 	n->g = g;
 	n->relay = relay;
-	n->before_exit = before_exit;
+	n->drain = drain;
 	n->ctx = ctx;
 	*out = n;
 	return 0;
@@ -287,9 +288,10 @@ static int dispatch(struct monitor_notify *n)
 		handle_chmod(n, AT_FDCWD, n->req->data.args[0], 0);
 	} else if (nr == SCMP_SYS(fchmodat)) {
 		handle_chmod(n, (int)n->req->data.args[0], n->req->data.args[1], 0);
-	} else if (nr == SCMP_SYS(exit_group) || nr == SCMP_SYS(exit)) {
-		if (n->before_exit)
-			r = n->before_exit(n->ctx);
+	} else if (monitor_filter_is_identity_change(nr, n->req->data.args[0])) {
+		/* Exit, exec, a new uid, gid or name: first record what was sent before. */
+		if (n->drain)
+			r = n->drain(n->ctx);
 		n->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 	} else {
 		n->resp->error = -EPERM; /* the filter traps nothing else: refuse */

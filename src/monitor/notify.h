@@ -10,12 +10,14 @@
 struct monitor_notify;
 
 /*
- * @before_exit runs when a guest thread is about to exit, while it still
- * exists, so that what it sent is recorded with its identity.  An error
- * from it is returned by monitor_notify_handle (the exit still proceeds).
+ * @drain runs when a guest thread is about to exit, exec, or take another
+ * uid, gid or name (monitor_filter_is_identity_change), while it is still
+ * what it was, so that what it sent is recorded with that identity.  An
+ * error from it is returned by monitor_notify_handle (the call still
+ * proceeds).
  */
 int monitor_notify_new(struct monitor_notify **out, const struct guest *g, struct relay *relay,
-		       int (*before_exit)(void *ctx), void *ctx);
+		       int (*drain)(void *ctx), void *ctx);
 void monitor_notify_free(struct monitor_notify *n);
 
 /*

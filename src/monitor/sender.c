@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "evlog/evlog.h"
 #include "monitor/sender.h"
@@ -22,9 +23,19 @@ struct slot {
 	struct monitor_sender info;
 };
 
+/* Paths seen for recorded executables (dev, ino): a sender may be gone before its exe is read. */
+#define EXES 16u
+struct exe_seen {
+	uint64_t dev, ino; /* ino 0: free */
+	size_t len;
+	char path[PATH_MAX];
+};
+
 struct monitor_senders {
 	struct slot slot[SLOTS];
 	struct monitor_sender scratch;
+	struct exe_seen exe[EXES];
+	unsigned next_exe;
 };
 
 int monitor_senders_new(struct monitor_senders **out)
@@ -141,9 +152,8 @@ static int refresh(struct slot *sl, uint32_t claimed_uid, uint32_t claimed_gid)
 	return 0;
 }
 
-const struct monitor_sender *monitor_senders_get(struct monitor_senders *s, uint32_t pid,
-						 uint32_t claimed_uid, uint32_t claimed_gid,
-						 uint64_t batch)
+/* The slot of @pid, taken over from another pid if need be (its /proc fds are then closed). */
+static struct slot *slot_of(struct monitor_senders *s, uint32_t pid)
 {
 	unsigned h = (pid * 2654435761u) % SLOTS;
 	struct slot *sl = NULL;
@@ -165,6 +175,15 @@ const struct monitor_sender *monitor_senders_get(struct monitor_senders *s, uint
 		memset(&sl->info, 0, sizeof(sl->info));
 		sl->info.host_pid = pid;
 	}
+	return sl;
+}
+
+const struct monitor_sender *monitor_senders_get(struct monitor_senders *s, uint32_t pid,
+						 uint32_t claimed_uid, uint32_t claimed_gid,
+						 uint64_t batch)
+{
+	struct slot *sl = slot_of(s, pid);
+
 	if (sl->batch == batch && batch != 0 && claimed_uid == sl->info.host_uid &&
 	    claimed_gid == sl->info.host_gid)
 		return &sl->info;
@@ -188,4 +207,69 @@ const struct monitor_sender *monitor_senders_get(struct monitor_senders *s, uint
 	}
 	sl->batch = batch;
 	return &sl->info;
+}
+
+static void remember_exe(struct monitor_senders *s, const struct monitor_sent *k,
+			 const struct monitor_sender *m)
+{
+	struct exe_seen *e = &s->exe[s->next_exe++ % EXES];
+
+	e->dev = k->exe_dev;
+	e->ino = k->exe_ino;
+	e->len = m->exe_len;
+	memcpy(e->path, m->exe, m->exe_len);
+}
+
+static bool is_exe(int dirfd, uint64_t dev, uint64_t ino)
+{
+	struct stat st;
+
+	return fstatat(dirfd, "exe", &st, 0) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+const struct monitor_sender *monitor_senders_sent(struct monitor_senders *s,
+						  const struct monitor_sent *k)
+{
+	struct monitor_sender *m = &s->scratch;
+
+	memset(m, 0, sizeof(*m));
+	m->host_pid = k->host_pid;
+	m->guest_pid = k->guest_pid;
+	m->host_uid = k->host_uid;
+	m->host_gid = k->host_gid;
+	m->flags = EVLOG_SENDER_AT_SEND | EVLOG_SENDER_NO_EXE;
+	m->comm_len = strnlen(k->comm, sizeof(k->comm));
+	memcpy(m->comm, k->comm, m->comm_len);
+	if (!k->exe_ino)
+		return m;
+	/* Seen before (the process may be gone by now): the path it was read at. */
+	for (unsigned i = 0; i < EXES; i++) {
+		const struct exe_seen *e = &s->exe[i];
+		if (e->ino && e->ino == k->exe_ino && e->dev == k->exe_dev) {
+			memcpy(m->exe, e->path, e->len);
+			m->exe_len = e->len;
+			m->flags &= ~EVLOG_SENDER_NO_EXE;
+			return m;
+		}
+	}
+	struct slot *sl = slot_of(s, k->host_pid);
+	if (sl->dirfd < 0 && open_proc(sl) < 0)
+		return m;
+	if (!is_exe(sl->dirfd, k->exe_dev, k->exe_ino)) {
+		/* The pinned process may be an earlier holder of the pid: look once more. */
+		slot_clear(sl);
+		sl->pid = k->host_pid;
+		if (open_proc(sl) < 0)
+			return m;
+	}
+	if (is_exe(sl->dirfd, k->exe_dev, k->exe_ino)) {
+		ssize_t n = readlinkat(sl->dirfd, "exe", m->exe, sizeof(m->exe));
+		if (n > 0 && (size_t)n < sizeof(m->exe) &&
+		    is_exe(sl->dirfd, k->exe_dev, k->exe_ino)) {
+			m->exe_len = (size_t)n;
+			m->flags &= ~EVLOG_SENDER_NO_EXE;
+			remember_exe(s, k, m);
+		}
+	}
+	return m;
 }

@@ -39,4 +39,25 @@ const struct monitor_sender *monitor_senders_get(struct monitor_senders *s, uint
 						 uint32_t claimed_uid, uint32_t claimed_gid,
 						 uint64_t batch);
 
+/* An identity the kernel recorded when the message was sent (--backend lsm). */
+struct monitor_sent {
+	uint32_t host_pid, guest_pid;
+	uint32_t host_uid, host_gid; /* real ids, host view */
+	char comm[16];		     /* NUL-terminated */
+	uint64_t exe_dev, exe_ino;   /* the executable, 0 if none */
+};
+
+/*
+ * monitor_senders_sent - the sender as @k recorded it, flagged
+ * EVLOG_SENDER_AT_SEND.  Only the executable's path is looked up: it is
+ * what /proc/PID/exe names now, and is kept only if that is the very file
+ * @k recorded (same st_dev and st_ino, before and after reading it), so an
+ * exec or a reused pid since cannot give a wrong one (EVLOG_SENDER_NO_EXE
+ * instead).  The paths of the last 16 executables so found are kept by
+ * (st_dev, st_ino), for senders that are gone by then.  Never fails.  The
+ * result is valid until the next call.
+ */
+const struct monitor_sender *monitor_senders_sent(struct monitor_senders *s,
+						  const struct monitor_sent *k);
+
 #endif

@@ -316,6 +316,7 @@ static void json_syslog_line(struct report_buf *b, const struct evlog_record *r,
 	j_field_num(b, "claimed_uid", r, EVF_CLAIMED_UID, 4, false);
 	j_field_num(b, "claimed_gid", r, EVF_CLAIMED_GID, 4, false);
 	j_bool(b, "sender_exited", sflags & EVLOG_SENDER_EXITED);
+	j_bool(b, "sender_at_send", sflags & EVLOG_SENDER_AT_SEND);
 	j_bool(b, "from_fd", rflags & EVLOG_RAW_FROM_FD);
 	j_bool(b, "fd_unsealed", rflags & EVLOG_RAW_UNSEALED);
 	j_bool(b, "truncated", rflags & EVLOG_RAW_TRUNCATED);
@@ -536,6 +537,8 @@ static void human_syslog_line(struct report_buf *b, const struct evlog_record *r
 	h_proc(b, r);
 	if (sflags & EVLOG_SENDER_EXITED)
 		report_buf_append(b, " exited", 7);
+	if (sflags & EVLOG_SENDER_AT_SEND)
+		report_buf_append(b, " at-send", 8);
 	if (rflags & EVLOG_RAW_FROM_FD)
 		report_buf_append(b, " from-fd", 8);
 	if (rflags & EVLOG_RAW_UNSEALED)

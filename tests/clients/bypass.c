@@ -3,6 +3,8 @@
  * Usage: bypass S W [MS]       the bypass suite (tests/integration/bypass.sh, issue 3);
  *                              each race runs MS milliseconds of wall clock (default 3000)
  *        bypass --blp D        the Bell-LaPadula open matrix on D/{low,eq,high,exempt,zero}
+ *        bypass --fdpass F UID root opens F for reading and passes the fd
+ *                              (SCM_RIGHTS) to a child that became UID
  *
  * S is the protected directory, W a writable work directory; the caller
  * creates, owned by the guest's root:
@@ -1419,10 +1421,85 @@ static void blp(const char *dir)
 	}
 }
 
+/* ---- an open file handed to another uid ---- */
+
+/*
+ * "fdpass-open": root's own open; "fdpass-recv": ok when the child got an
+ * fd, else "refused" (MSG_CTRUNC, no SCM_RIGHTS); "fdpass-read": the
+ * child's read through it.
+ */
+static void fdpass(const char *file, uid_t uid)
+{
+	int sv[2];
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+	put("fdpass-open", fd < 0 ? errno : 0);
+	if (fd < 0 || socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid < 0)
+		err(1, "fork");
+	if (pid == 0) {
+		char buf[64] = "", c;
+		union {
+			char b[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct iovec iov = {&c, 1};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = u.b,
+				    .msg_controllen = sizeof(u.b)};
+		if (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+			err(1, "setresuid");
+		if (recvmsg(sv[1], &mh, MSG_CMSG_CLOEXEC) < 0)
+			err(1, "recvmsg");
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		if (!cm || cm->cmsg_type != SCM_RIGHTS) {
+			put_str("fdpass-recv", mh.msg_flags & MSG_CTRUNC ? "refused" : "nothing");
+			_exit(0);
+		}
+		int got;
+		memcpy(&got, CMSG_DATA(cm), sizeof(got));
+		put("fdpass-recv", 0);
+		ssize_t n = read(got, buf, sizeof(buf) - 1);
+		if (n < 0)
+			put("fdpass-read", errno);
+		else {
+			buf[strcspn(buf, "\n")] = '\0';
+			put_str("fdpass-read", buf);
+		}
+		_exit(0);
+	}
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct iovec iov = {"x", 1};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.b,
+			    .msg_controllen = sizeof(u.b)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	if (sendmsg(sv[0], &mh, 0) < 0)
+		err(1, "sendmsg");
+	waitpid(pid, NULL, 0);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--blp")) {
 		blp(argv[2]);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "--fdpass")) {
+		fdpass(argv[2], (uid_t)client_parse_num(argv[3], 0, 65535));
 		return 0;
 	}
 	if (argc < 3 || argc > 4 || argv[1][0] != '/' || argv[2][0] != '/')

@@ -49,6 +49,21 @@ D=$T/setpriv
 vrun "$D" -- setpriv --reuid 4242 --regid 4343 --clear-groups logger "dropped"
 got=$(jlog "$D" 'r = recs[0]; print(r["uid"], r["gid"])')
 expect_eq "a guest process that changed uid is attributed to its new uid" "$got" "4242 4343"
+# A sender that changes uid, name and exe right after sending is named as it
+# was when it sent: the monitor records what it sent before the change.
+# (Without that, most of the 50 "before" datagrams get the later identity.)
+for pol in none allow; do
+	D=$T/swap-$pol
+	P=()
+	if [ $pol = allow ]; then printf 'r / *\n' >"$T/allow.acl" && P=(--policy "$T/allow.acl"); fi
+	vrun "$D" "${P[@]}" -- "$CLIENTS/sendswap" 50
+	got=$(jlog "$D" '
+import collections
+n = collections.Counter("%s %s %s" % (r["message"].split()[0], r["comm"], r["uid"]) for r in recs)
+print(sorted(n.items()))')
+	expect_eq "sendswap ($pol policy): each datagram names the sender as it was at sending" "$got" \
+		"[('after swapped 1000', 50), ('before sendswap 0', 50)]"
+done
 
 # --- journald native protocol, several entries, memfd ---
 if [ -x "$CLIENTS/journal_send" ]; then

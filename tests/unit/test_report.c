@@ -72,7 +72,7 @@ static void expect(const struct evlog_record *r, enum report_format fmt, const c
 	"{\"seq\":42,\"time\":\"2026-11-26T15:53:21.123456Z\",\"kind\":\"syslog\","                \
 	"\"pid\":42,\"host_pid\":4242,\"uid\":0,\"gid\":0,"
 #define FLAGS_0                                                                                    \
-	"\"claimed_uid\":0,\"claimed_gid\":0,\"sender_exited\":false,"                             \
+	"\"claimed_uid\":0,\"claimed_gid\":0,\"sender_exited\":false,\"sender_at_send\":false,"    \
 	"\"from_fd\":false,\"fd_unsealed\":false,\"truncated\":false,\"continued\":false"
 
 static void test_dgram_parsed(void)
@@ -98,6 +98,25 @@ static void test_dgram_parsed(void)
 	       "root[7]: hello \"world\"\n");
 }
 
+/* --backend lsm: the sender as the kernel recorded it when it sent. */
+static void test_dgram_at_send(void)
+{
+	struct rb b;
+
+	rb_init(&b, EVLOG_SYSLOG, 42, T_2026);
+	add_sender(&b, EVLOG_TRANSPORT_DGRAM);
+	add_str(&b, EVF_COMM, "logger");
+	add_str(&b, EVF_RAW, "<13>hi");
+	add_int(&b, EVF_SENDER_FLAGS, EVLOG_SENDER_AT_SEND, 4);
+	expect(&b.r, REPORT_HUMAN,
+	       "2026-11-26T15:53:21.123456Z seq=42 syslog logger[42/4242] uid=0 at-send: hi\n");
+	struct report_buf out;
+	report_buf_init(&out);
+	CHECK_EQ(report_render(&b.r, REPORT_JSON, &out), 0);
+	CHECK(strstr(out.data, "\"sender_exited\":false,\"sender_at_send\":true,") != NULL);
+	report_buf_release(&out);
+}
+
 static void test_dgram_invalid_utf8(void)
 {
 	struct rb b;
@@ -113,7 +132,8 @@ static void test_dgram_invalid_utf8(void)
 	       "\"socket\":null,\"facility\":1,\"severity\":5,\"tag\":null,"
 	       "\"syslog_pid\":null,\"message\":\"bad \xef\xbf\xbd\xef\xbf\xbd bytes\","
 	       "\"parsed\":false,\"raw_b64\":\"PDEzPmJhZCD//iBieXRlcw==\","
-	       "\"claimed_uid\":0,\"claimed_gid\":0,\"sender_exited\":true,"
+	       "\"claimed_uid\":0,\"claimed_gid\":0,\"sender_exited\":true,\"sender_at_send\":"
+	       "false,"
 	       "\"from_fd\":true,\"fd_unsealed\":false,\"truncated\":true,\"continued\":false}\n");
 	expect(&b.r, REPORT_HUMAN,
 	       "2026-11-26T15:53:21.123456Z seq=42 syslog ?[42/4242] uid=0 exited "
@@ -236,7 +256,8 @@ static void test_stream(void)
 			 "\"socket\":null,\"facility\":null,\"severity\":3,\"tag\":\"myid\","
 			 "\"syslog_pid\":null,\"message\":\"disk\",\"parsed\":true,"
 			 "\"raw\":\"<3>disk\\n\",\"claimed_uid\":0,\"claimed_gid\":0,"
-			 "\"sender_exited\":false,\"from_fd\":false,\"fd_unsealed\":false,"
+			 "\"sender_exited\":false,\"sender_at_send\":false,\"from_fd\":false,"
+			 "\"fd_unsealed\":false,"
 			 "\"truncated\":false,"
 			 "\"continued\":true}\n");
 	expect(&b.r, REPORT_HUMAN,
@@ -452,6 +473,7 @@ static void test_bad_format(void)
 int main(void)
 {
 	RUN(test_dgram_parsed);
+	RUN(test_dgram_at_send);
 	RUN(test_dgram_invalid_utf8);
 	RUN(test_dgram_nul);
 	RUN(test_human_escaping);
