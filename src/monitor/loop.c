@@ -103,6 +103,9 @@ static int drain(void *ctx)
 		if (r < 0)
 			return r;
 	}
+	/* A connection still waiting to be accepted may hold its bytes too. */
+	if (capture_accepting(l->cap) && (r = capture_accept(l->cap)) < 0)
+		return r;
 	for (size_t i = capture_nstreams(l->cap); i-- > 0;)
 		while ((r = capture_stream(l->cap, i)) > 0 && i < capture_nstreams(l->cap))
 			;
