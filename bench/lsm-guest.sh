@@ -120,6 +120,41 @@ both() { # CFG
 	tar_val "$1"
 }
 
+# Syslog flood: 2 processes x FLOOD_N datagrams, the rate flood measures
+# itself (vmmsec's start-up is not in it).  native: recv_native on its own
+# socket; lsm / seccomp: vmmsec's capture, no access file (the sender hooks
+# run under lsm).  Every message must be received or recorded.
+FLOOD_N=10000
+flood_rate() { # CFG: prints "val flood CFG NS_PER_MSG" from flood's output in $out
+	r=$(echo "$out" | sed -n 's/^sent .* (\([0-9][0-9]*\) msgs\/s)$/\1/p')
+	case $r in '' | *[!0-9]* | 0) fail "$1: flood printed: $out" ;; esac
+	echo "val flood $1 $(awk -v r="$r" 'BEGIN { printf "%.0f", 1e9 / r }')"
+}
+flood() { # CFG
+	if [ "$1" = native ]; then
+		rm -f /tmp/nf.sock /tmp/nf.fifo && mkfifo /tmp/nf.fifo || fail "mkfifo"
+		$B/recv_native /tmp/nf.sock $((2 * FLOOD_N)) >/tmp/nf.fifo &
+		rpid=$!
+		exec 3</tmp/nf.fifo
+		read -r ready <&3
+		[ "$ready" = ready ] || fail "recv_native: $ready"
+		out=$($B/flood -p 2 -n $FLOOD_N -s /tmp/nf.sock 2>&1) || fail "native flood: $out"
+		read -r got <&3
+		exec 3<&-
+		wait $rpid || fail "recv_native failed"
+		[ "$got" = "received $((2 * FLOOD_N))" ] || fail "recv_native: $got"
+	else
+		n=$((n + 1))
+		out=$($V run --backend "$1" --log /tmp/fl.$n -- $B/flood -p 2 -n $FLOOD_N 2>&1) ||
+			fail "$1 flood: $out"
+		got=$($V log /tmp/fl.$n --json --kind syslog | wc -l)
+		[ "$got" -eq $((2 * FLOOD_N)) ] || fail "$1 flood: recorded $got of $((2 * FLOOD_N))"
+		rm -rf /tmp/fl.$n
+	fi
+	flood_rate "$1"
+}
+echo "info cmd flood $B/flood -p 2 -n $FLOOD_N"
+
 # Warm-up, untimed: every workload runs natively once.
 run native p100 "$MICRO; $TIMED_TAR"
 echo "info t-warm $(cut -d' ' -f1 /proc/uptime)"
@@ -135,6 +170,7 @@ rot() { # I A B C: A B C rotated left by I
 i=0
 while [ $i -lt "$REPS" ]; do
 	for c in $(rot $i native lsm seccomp); do both $c; done
+	for c in $(rot $i native lsm seccomp); do flood $c; done
 	for p in $(rot $i p10 p1k p100k); do
 		run lsm $p "$MICRO"
 		v=$(echo "$out" | sed -n 's/^open_close_ns=\([0-9][0-9]*\)$/\1/p')
