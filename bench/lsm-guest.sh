@@ -1,5 +1,5 @@
 #!/bin/sh
-# lsm-guest - runs inside the VM for bench/lsm_run: open+close, a tar of a tree and policy scaling, natively and under both backends.
+# lsm-guest - runs inside the VM for bench/lsm_run: open+close, a tar of a tree, a syslog flood and policy scaling, natively and under both backends.
 # Usage: lsm-guest.sh REPS OPEN_N (files in /vmbench, copied in by bench/lsm_run).
 # Prints "val WORKLOAD CONFIG VALUE" lines (micro/scale: ns per open+close
 # from open_bench; tar: wall seconds, timed inside the run) and "info KEY
