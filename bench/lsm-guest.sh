@@ -25,7 +25,7 @@ now() { $B/date +%s%N || fail "date"; }
 # --- set-up -----------------------------------------------------------------
 echo "info lsm $(cat /sys/kernel/security/lsm)"
 echo "info kernel $(uname -r) nproc $(nproc)"
-mkdir -p $D/files $D/sync || fail "mkdir $D"
+mkdir -p $D/files $D/sync $D/absent || fail "mkdir $D"
 for f in a b c d; do echo "open_bench file $f" >$D/files/$f || fail "write $D/files/$f"; done
 chown -R $GR:$GR $D/files || fail "chown"
 [ -d $TREE ] || fail "$TREE missing"

@@ -321,12 +321,15 @@ static int put_capture(struct lsm_bpf *b, const struct guest *g)
 }
 
 /*
- * The pending paths of @c whose directory exists in the guest (@rs: its
- * /proc/PID/root and mounts): (directory, name) -> the path's key, into
- * vm_pending.
- * Deeper pending paths are not enforced (docs/DESIGN.md section 12).
+ * The pending paths of @c (@rs: the guest's /proc/PID/root and mounts):
+ * (directory, name) -> the path's key, into vm_pending.  The programs can
+ * only see a path appear in a directory that exists now: a pending path
+ * whose directory does not (or cannot be keyed) is refused, with *@bad
+ * pointing at it, rather than left unenforced (docs/DESIGN.md section 12).
+ * With @b NULL, only checks (before the programs are loaded: that is slow).
  */
-static int put_pending(struct lsm_bpf *b, const struct policy_compiled *c, struct resolver *rs)
+static int put_pending(struct lsm_bpf *b, const struct policy_compiled *c, struct resolver *rs,
+		       const char **bad)
 {
 	static struct vlsm_pkey k; /* large: not on the stack */
 
@@ -338,18 +341,22 @@ static int put_pending(struct lsm_bpf *b, const struct policy_compiled *c, struc
 		while (n > 1 && path[n - 1] == '/')
 			n--;
 		const char *slash = memrchr(path, '/', n);
-		if (!slash || n >= sizeof(dir) || policy_path_key(c, path, &pk) != 1)
-			continue;
+		*bad = path;
+		if (!slash || n >= sizeof(dir))
+			return -ENAMETOOLONG;
+		if (policy_path_key(c, path, &pk) != 1)
+			return -ENOENT; /* cannot happen: every policy path has a key */
 		size_t dl = slash == path ? 1 : (size_t)(slash - path),
 		       nl = n - (size_t)(slash + 1 - path);
 		if (!nl || nl > LSM_NAME_MAX)
-			continue;
+			return -ENAMETOOLONG;
 		memcpy(dir, path, dl);
 		dir[dl] = '\0';
 		int r = resolve_in_root(rs, dir, &dk);
-		if (r == -EOPNOTSUPP)
-			return r; /* a key the programs would never meet: refuse */
 		if (r < 0)
+			return r;
+		*bad = NULL;
+		if (!b)
 			continue;
 		memset(&k, 0, sizeof(k));
 		k.dev = dk.dev;
@@ -425,6 +432,30 @@ static int userns_inum(pid_t pid, __u64 *inum)
 	return 0;
 }
 
+/* put_pending for the guest @g, with the reason in @msg on failure. */
+static int pending(struct lsm_bpf *b, const struct policy_compiled *c, const struct guest *g,
+		   char *msg, size_t len)
+{
+	struct resolver rs;
+	const char *bad = NULL;
+	int r = resolver_open(&rs, g->cmd_host_pid);
+
+	if (r == 0)
+		r = put_pending(b, c, &rs, &bad);
+	resolver_close(&rs);
+	if (r < 0 && bad)
+		snprintf(msg, len,
+			 "cannot enforce %.200s: nothing is there yet, and its directory %s (%s); "
+			 "--backend lsm sees a path appear only in a directory that exists at "
+			 "start: "
+			 "create the directory, or use --backend seccomp",
+			 bad, rs.bad_fs[0] ? "is on" : "cannot be opened",
+			 rs.bad_fs[0] ? rs.bad_fs : strerror(-r));
+	else if (r < 0)
+		snprintf(msg, len, "cannot fill the BPF maps: %s", strerror(-r));
+	return r;
+}
+
 static size_t at_least_one(size_t n)
 {
 	return n ? n : 1;
@@ -472,6 +503,9 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 	bpf_map__set_max_entries(b->skel->maps.vm_subjects, (__u32)at_least_one(ns));
 	bpf_map__set_max_entries(b->skel->maps.vm_pending,
 				 (__u32)at_least_one(c ? policy_pending_count(c) : 0));
+	/* Refuse what cannot be enforced before the slow part: verifying the programs. */
+	if (c && (r = pending(NULL, c, g, msg, len)) < 0)
+		goto fail;
 	if ((r = vmmsec_bpf__load(b->skel)) < 0) {
 		snprintf(msg, len, "cannot load the BPF-LSM programs: %s", strerror(-r));
 		goto fail;
@@ -489,18 +523,8 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 			goto fail;
 		}
 	}
-	if (c) {
-		struct resolver rs;
-		if ((r = resolver_open(&rs, g->cmd_host_pid)) == 0)
-			r = put_pending(b, c, &rs);
-		resolver_close(&rs);
-		if (r < 0) {
-			snprintf(msg, len, "cannot fill the BPF maps: %s%s%s", strerror(-r),
-				 rs.bad_fs[0] ? ": a pending path's directory is on " : "",
-				 rs.bad_fs);
-			goto fail;
-		}
-	}
+	if (c && (r = pending(b, c, g, msg, len)) < 0)
+		goto fail;
 	if ((r = put_capture(b, g)) < 0) {
 		snprintf(msg, len, "cannot fill the BPF maps: %s", strerror(-r));
 		goto fail;

@@ -130,6 +130,11 @@ pending() { # BACKEND
 		echo y >"$1/other"; mv "$1/other" "$1/ro" 2>/dev/null; echo "rename-onto-ro=$?"' \
 		sh $D/d 2>&1 | sed "s/^/pd-$1=/"
 	jlog "/tmp/pd-$1" "pd-$1"
+	# A pending path whose directory does not exist yet either.
+	printf -- '-r %s/x/deep *\n' $D >/srv/pd2.acl
+	{ $V run --backend "$1" --policy /srv/pd2.acl --log "/tmp/pd2-$1" -- sh -c \
+		'mkdir "$1/x" && echo s >"$1/x/deep" && cat "$1/x/deep"' sh $D 2>&1; echo "rc=$?"; } |
+		sed "s/^/pd2-$1=/"
 }
 
 # 3d. Syslog capture: under lsm the kernel records each message's sender as

@@ -132,6 +132,16 @@ create-ro=1
 mkdir-ro=1
 rename-onto-ro=1"
 
+# A pending path in a directory that does not exist yet: the broker decides
+# the create when it happens; the programs could not see it, so lsm refuses
+# to start rather than leave the rule unenforced.
+expect_eq "pending (lsm): a path whose directory is missing too is refused at start (exit 125)" \
+	"$(lines pd2-lsm)" "vmmsec: cannot start --backend lsm: cannot enforce /srv/pd/x/deep: nothing is there yet, and its directory cannot be opened (No such file or directory); --backend lsm sees a path appear only in a directory that exists at start: create the directory, or use --backend seccomp
+rc=125"
+expect_eq "pending (seccomp): the same rule is enforced when the path appears" \
+	"$(lines pd2-seccomp)" "cat: can't open '/srv/pd/x/deep': Permission denied
+rc=1"
+
 # --- differential: the same output and decisions under both backends ---
 for k in pd seed0 seed1000 seedfile blp c0 c1000; do
 	a=$(lines "$k-lsm")
