@@ -776,7 +776,7 @@ static int on_send(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-int lsm_bpf_sent(struct lsm_bpf *b, enum guest_sock s, uint32_t tgid, struct lsm_send_id *out)
+int lsm_bpf_sent(struct lsm_bpf *b, enum guest_sock s, uint32_t tgid, struct monitor_sent *out)
 {
 	if ((unsigned)s >= GUEST_NSOCK || !b->sock_ino[s])
 		return 0;
@@ -789,7 +789,7 @@ int lsm_bpf_sent(struct lsm_bpf *b, enum guest_sock s, uint32_t tgid, struct lsm
 }
 
 int lsm_bpf_stream_sent(struct lsm_bpf *b, uint64_t conn, uint32_t tgid, size_t len,
-			struct lsm_stream_piece *pieces, size_t max)
+			struct capture_piece *pieces, size_t max)
 {
 	int r = ring_buffer__consume(b->sends);
 
@@ -798,7 +798,7 @@ int lsm_bpf_stream_sent(struct lsm_bpf *b, uint64_t conn, uint32_t tgid, size_t 
 	struct lsm_connq *q = conn_find(b, conn);
 	if (q)
 		return (int)lsm_connq_take(q, tgid, len, pieces, max);
-	pieces[0] = (struct lsm_stream_piece){.len = len, .known = false};
+	pieces[0] = (struct capture_piece){.len = len, .known = false};
 	return 1;
 }
 

@@ -9,6 +9,7 @@
 
 #include "guest/guest.h"
 #include "mac/mac.h"
+#include "monitor/capture.h"
 #include "policy/policy.h"
 
 /*
@@ -128,17 +129,11 @@ int lsm_bpf_consume(struct lsm_bpf *b, lsm_bpf_record_fn fn, void *ctx);
 /* Decisions the ring buffer had no room for since the last call. */
 uint64_t lsm_bpf_take_lost(struct lsm_bpf *b);
 /*
- * Syslog capture under --backend lsm: lsm/unix_may_send records, at the
- * moment a guest task sends a datagram to one of the monitor's capture
- * sockets, who it is.  The identity comes from the sending task itself.
+ * Syslog capture under --backend lsm: lsm/unix_may_send and
+ * lsm/socket_sendmsg record, at the moment a guest task sends a message to
+ * one of the monitor's capture sockets, who it is.  The identity comes from
+ * the sending task itself.  These two answer struct capture_sent_ops.
  */
-struct lsm_send_id {
-	uint32_t host_tgid, host_tid; /* as vmmsec sees them */
-	uint32_t guest_tgid;	      /* as the guest sees it */
-	uint32_t uid, gid;	      /* real ids, host view */
-	char comm[16];		      /* the process's comm, NUL-terminated */
-	uint64_t exe_dev, exe_ino;    /* its executable, 0 if none */
-};
 /*
  * lsm_bpf_sent - who sent the datagram just received from capture socket
  * @s, whose SCM_CREDENTIALS name host process @tgid?  Call once per
@@ -146,7 +141,7 @@ struct lsm_send_id {
  * recorded nothing for it (the ring buffer was full, or the sender is not
  * in the guest), or -errno.
  */
-int lsm_bpf_sent(struct lsm_bpf *b, enum guest_sock s, uint32_t tgid, struct lsm_send_id *out);
+int lsm_bpf_sent(struct lsm_bpf *b, enum guest_sock s, uint32_t tgid, struct monitor_sent *out);
 /*
  * lsm_bpf_stream_sent - who wrote the @len bytes just read, with
  * SCM_CREDENTIALS naming host process @tgid, from the journal/stdout
@@ -156,13 +151,8 @@ int lsm_bpf_sent(struct lsm_bpf *b, enum guest_sock s, uint32_t tgid, struct lsm
  * covers, not known (the last piece).  Returns the number of pieces, or
  * -errno.
  */
-struct lsm_stream_piece {
-	size_t len;
-	bool known;
-	struct lsm_send_id id;
-};
 int lsm_bpf_stream_sent(struct lsm_bpf *b, uint64_t conn, uint32_t tgid, size_t len,
-			struct lsm_stream_piece *pieces, size_t max);
+			struct capture_piece *pieces, size_t max);
 /* The connection @conn is closed: forget its writes. */
 void lsm_bpf_stream_closed(struct lsm_bpf *b, uint64_t conn);
 /* Senders the ring buffer had no room for since the last call. */

@@ -6,15 +6,14 @@
 
 #include "lsm/sendq.h"
 
-static void to_id(struct lsm_send_id *out, const struct vlsm_send *e)
+static void to_id(struct monitor_sent *out, const struct vlsm_send *e)
 {
-	*out = (struct lsm_send_id){.host_tgid = e->host_tgid,
-				    .host_tid = e->host_tid,
-				    .guest_tgid = e->guest_tgid,
-				    .uid = e->uid,
-				    .gid = e->gid,
-				    .exe_dev = e->exe_dev,
-				    .exe_ino = e->exe_ino};
+	*out = (struct monitor_sent){.host_pid = e->host_tgid,
+				     .guest_pid = e->guest_tgid,
+				     .host_uid = e->uid,
+				     .host_gid = e->gid,
+				     .exe_dev = e->exe_dev,
+				     .exe_ino = e->exe_ino};
 	memcpy(out->comm, e->comm, sizeof(out->comm));
 	out->comm[sizeof(out->comm) - 1] = '\0';
 }
@@ -52,7 +51,7 @@ static void pop(struct lsm_sendq *q)
 	q->len--;
 }
 
-int lsm_sendq_match(struct lsm_sendq *q, uint32_t tgid, struct lsm_send_id *out)
+int lsm_sendq_match(struct lsm_sendq *q, uint32_t tgid, struct monitor_sent *out)
 {
 	const struct vlsm_send *e;
 
@@ -109,8 +108,8 @@ int lsm_connq_push(struct lsm_connq *q, const struct vlsm_send *e)
 	return 0;
 }
 
-size_t lsm_connq_take(struct lsm_connq *q, uint32_t tgid, size_t len,
-		      struct lsm_stream_piece *pieces, size_t max)
+size_t lsm_connq_take(struct lsm_connq *q, uint32_t tgid, size_t len, struct capture_piece *pieces,
+		      size_t max)
 {
 	size_t n = 0;
 

@@ -32,7 +32,7 @@ int lsm_sendq_push(struct lsm_sendq *q, const struct vlsm_send *e);
  * it is @tgid's.  Returns 1 with *out, or 0 (the datagram has no event:
  * nothing taken).
  */
-int lsm_sendq_match(struct lsm_sendq *q, uint32_t tgid, struct lsm_send_id *out);
+int lsm_sendq_match(struct lsm_sendq *q, uint32_t tgid, struct monitor_sent *out);
 void lsm_sendq_release(struct lsm_sendq *q);
 
 /* Write events of one stream connection whose bytes are not all read, oldest first. */
@@ -50,8 +50,8 @@ int lsm_connq_push(struct lsm_connq *q, const struct vlsm_send *e);
  * covers form a last piece that is not known.  Returns the number of
  * pieces.
  */
-size_t lsm_connq_take(struct lsm_connq *q, uint32_t tgid, size_t len,
-		      struct lsm_stream_piece *pieces, size_t max);
+size_t lsm_connq_take(struct lsm_connq *q, uint32_t tgid, size_t len, struct capture_piece *pieces,
+		      size_t max);
 void lsm_connq_release(struct lsm_connq *q);
 
 #endif

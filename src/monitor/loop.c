@@ -184,42 +184,16 @@ static int write_access_cb(void *ctx, const struct mac_access *a)
 	return write_access(ctx, a);
 }
 
-static void from_lsm(struct monitor_sent *out, const struct lsm_send_id *id)
-{
-	*out = (struct monitor_sent){.host_pid = id->host_tgid,
-				     .guest_pid = id->guest_tgid,
-				     .host_uid = id->uid,
-				     .host_gid = id->gid,
-				     .exe_dev = id->exe_dev,
-				     .exe_ino = id->exe_ino};
-	memcpy(out->comm, id->comm, sizeof(out->comm));
-}
-
-/* Who sent a datagram, as lsm/unix_may_send recorded it (capture_sent_ops). */
+/* struct capture_sent_ops for --backend lsm: the kernel's record of each sender. */
 static int lsm_dgram(void *ctx, enum guest_sock s, uint32_t host_pid, struct monitor_sent *out)
 {
-	struct lsm_send_id id;
-	int r = lsm_bpf_sent(ctx, s, host_pid, &id);
-
-	if (r == 1)
-		from_lsm(out, &id);
-	return r;
+	return lsm_bpf_sent(ctx, s, host_pid, out);
 }
 
-/* Who wrote the bytes of a stream, as lsm/socket_sendmsg recorded it. */
 static int lsm_stream(void *ctx, uint64_t conn, uint32_t host_pid, size_t len,
 		      struct capture_piece *p, size_t max)
 {
-	struct lsm_stream_piece lp[16];
-	int n = lsm_bpf_stream_sent(ctx, conn, host_pid, len, lp,
-				    max < VMM_ARRAY_SIZE(lp) ? max : VMM_ARRAY_SIZE(lp));
-
-	for (int i = 0; i < n; i++) {
-		p[i] = (struct capture_piece){.len = lp[i].len, .known = lp[i].known};
-		if (lp[i].known)
-			from_lsm(&p[i].id, &lp[i].id);
-	}
-	return n;
+	return lsm_bpf_stream_sent(ctx, conn, host_pid, len, p, max);
 }
 
 static void lsm_closed(void *ctx, uint64_t conn)

@@ -33,7 +33,7 @@ static struct vlsm_send wr(uint32_t tgid, uint64_t len, const char *comm)
 static void test_in_order(void)
 {
 	struct lsm_sendq q = {0};
-	struct lsm_send_id id;
+	struct monitor_sent id;
 
 	for (uint32_t p = 1; p <= 100; p++) {
 		struct vlsm_send e = ev(p % 3 + 100, p % 3 + 100, p, 0, p % 2 ? "odd" : "even");
@@ -41,8 +41,8 @@ static void test_in_order(void)
 	}
 	for (uint32_t p = 1; p <= 100; p++) {
 		CHECK_EQ(lsm_sendq_match(&q, p % 3 + 100, &id), 1);
-		CHECK_EQ(id.host_tgid, p % 3 + 100);
-		CHECK_EQ(id.uid, (p % 3 + 100) * 10);
+		CHECK_EQ(id.host_pid, p % 3 + 100);
+		CHECK_EQ(id.host_uid, (p % 3 + 100) * 10);
 		CHECK_STR(id.comm, p % 2 ? "odd" : "even");
 	}
 	CHECK_EQ(lsm_sendq_match(&q, 100, &id), 0);
@@ -57,7 +57,7 @@ static void test_in_order(void)
 static void test_full_queue_events(void)
 {
 	struct lsm_sendq q = {0};
-	struct lsm_send_id id;
+	struct monitor_sent id;
 	struct vlsm_send e[] = {
 		ev(5, 5, 1, LSM_SEND_FULL, "blocked"), /* 5 waits ...                */
 		ev(6, 6, 1, 0, "six"),		       /* 6's datagram is queued     */
@@ -86,7 +86,7 @@ static void test_full_queue_events(void)
 static void test_full_but_queued(void)
 {
 	struct lsm_sendq q = {0};
-	struct lsm_send_id id;
+	struct monitor_sent id;
 	struct vlsm_send a = ev(5, 5, 1, LSM_SEND_FULL, "first"), b = ev(6, 6, 1, 0, "second");
 
 	CHECK_EQ(lsm_sendq_push(&q, &a), 0);
@@ -102,7 +102,7 @@ static void test_full_but_queued(void)
 static void test_missing_event(void)
 {
 	struct lsm_sendq q = {0};
-	struct lsm_send_id id;
+	struct monitor_sent id;
 	struct vlsm_send b = ev(6, 6, 1, 0, "six");
 
 	CHECK_EQ(lsm_sendq_push(&q, &b), 0);
@@ -117,7 +117,7 @@ static void test_missing_event(void)
 static void test_bounded(void)
 {
 	struct lsm_sendq q = {0};
-	struct lsm_send_id id;
+	struct monitor_sent id;
 	int dropped = 0;
 
 	for (uint32_t i = 0; i < LSM_SENDQ_MAX + 3; i++) {
@@ -134,7 +134,7 @@ static void test_bounded(void)
 static void test_stream_pieces(void)
 {
 	struct lsm_connq q = {.cookie = 7};
-	struct lsm_stream_piece p[4];
+	struct capture_piece p[4];
 	struct vlsm_send w[] = {wr(5, 10, "a"), wr(6, 4, "b"), wr(5, 3, "c")};
 
 	for (size_t i = 0; i < sizeof(w) / sizeof(*w); i++)
@@ -163,7 +163,7 @@ static void test_stream_pieces(void)
 static void test_stream_max(void)
 {
 	struct lsm_connq q = {.cookie = 7};
-	struct lsm_stream_piece p[2];
+	struct capture_piece p[2];
 
 	for (int i = 0; i < 3; i++) {
 		struct vlsm_send e = wr(5, 1, "w");
