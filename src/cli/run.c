@@ -412,6 +412,14 @@ int cli_run(int argc, char **argv)
 			return CLI_EXIT_FAILURE;
 		}
 	}
+	if (a.policy && !a.lsm && (r = mac_exec_probe()) < 0) {
+		cli_cannot(-r, "check execs under --policy: kernel.yama.ptrace_scope is 3");
+		cli_say("hint: the broker holds an exec's caller with ptrace until the kernel has "
+			"resolved its path; set kernel.yama.ptrace_scope to 2 or lower, or use "
+			"--backend lsm");
+		policy_free(a.policy);
+		return CLI_EXIT_FAILURE;
+	}
 	if (a.policy && !a.no_landlock && !a.lsm)
 		choose_landlock(&a);
 	const char *what, *why;

@@ -26,6 +26,7 @@ enum {
 	MSG_NOTIF,     /* struct seccomp_notif for the monitor */
 	MSG_ACCESS,    /* struct wire_access + strings */
 	MSG_ERROR,     /* struct policy_error: the access file cannot be applied */
+	MSG_CONTINUED, /* monitor to broker: the notification forwarded with value 1 is answered */
 };
 
 struct wire_hdr {
@@ -151,16 +152,27 @@ void mac_req_record(const struct mac_req *r, const char *path, int objfd, const 
 		_exit(1);
 }
 
-static void forward(struct mac_broker_state *b, const struct seccomp_notif *n)
+static void forward(struct mac_broker_state *b, const struct seccomp_notif *n, bool ack)
 {
-	if (send_msg(b->chan, MSG_NOTIF, 0, n, sizeof(*n), NULL, 0) < 0)
+	if (send_msg(b->chan, MSG_NOTIF, ack, n, sizeof(*n), NULL, 0) < 0)
 		_exit(1); /* fail closed: the monitor is gone or stuck */
 }
 
 int mac_req_forward(const struct mac_req *r)
 {
-	forward(r->b, r->n);
+	forward(r->b, r->n, false);
 	return 0;
+}
+
+void mac_req_forward_continued(const struct mac_req *r)
+{
+	struct wire_hdr h;
+	ssize_t n;
+
+	forward(r->b, r->n, true);
+	RETRY_EINTR(n = recv(r->b->chan, &h, sizeof(h), 0));
+	if (n != (ssize_t)sizeof(h) || h.type != MSG_CONTINUED)
+		_exit(1); /* the monitor is gone: fail closed */
 }
 
 static bool one_of(int nr, const int *v, size_t n)
@@ -198,13 +210,13 @@ static void serve_one(struct mac_broker_state *b, const struct seccomp_notif *n)
 		mac_cred_forget(b, (pid_t)n->pid,
 				nr == SCMP_SYS(umask) || nr == SCMP_SYS(exit_group));
 		if (monitor_filter_is_identity_change(nr, n->data.args[0]))
-			forward(b, n);
+			forward(b, n, false);
 		else
 			mac_req_respond(&r, 0, 0, true);
 		return;
 	}
 	if (nr == SCMP_SYS(prctl)) { /* PR_SET_NAME: the filter traps no other */
-		forward(b, n);
+		forward(b, n, false);
 		return;
 	}
 	if (mac_cred_full(b) < 0) {
@@ -224,7 +236,7 @@ static void serve_one(struct mac_broker_state *b, const struct seccomp_notif *n)
 	}
 	if (nr == SCMP_SYS(bind)) {
 		if (mac_fsop_bind(&r) == 1)
-			forward(b, n); /* a capture socket's path: the monitor relays it */
+			forward(b, n, false); /* a capture socket's path: the monitor relays it */
 		return;
 	}
 	int v = mac_fsop_dispatch(&r, nr, &handled);
@@ -351,6 +363,14 @@ __attribute__((noreturn)) static void broker_main(const struct guest *g, const s
 		.g = g, .audit = audit, .chan = chan, .listener = g->listener_fd};
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0)
 		_exit(1);
+	/*
+	 * Signals for vmmsec's process group (timeout(1), kill -- -PGID) are
+	 * the monitor's to pass on to the guest: the broker ends with the guest
+	 * (or, PDEATHSIG, with the monitor), never first.
+	 */
+	static const int ignore[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP, SIGTTIN, SIGTTOU};
+	for (size_t i = 0; i < VMM_ARRAY_SIZE(ignore); i++)
+		signal(ignore[i], SIG_IGN);
 	prctl(PR_SET_NAME, "vmmsec-broker");
 	b.hostproc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int keep[] = {chan, b.listener, b.hostproc};
@@ -460,6 +480,16 @@ int mac_broker_fd(const struct mac_broker *b)
 	return b->chan;
 }
 
+int mac_broker_continued(struct mac_broker *b)
+{
+	struct wire_hdr h = {.type = MSG_CONTINUED};
+	ssize_t n;
+
+	RETRY_EINTR(n = send(b->chan, &h, sizeof(h), MSG_NOSIGNAL));
+	/* EPIPE: the broker is gone; its exit status tells the rest. */
+	return n < 0 && errno != EPIPE ? -errno : 0;
+}
+
 int mac_broker_wait(struct mac_broker *b)
 {
 	int st = 0;
@@ -502,7 +532,7 @@ int mac_broker_read(struct mac_broker *b, struct mac_msgbuf *buf, struct seccomp
 	size_t blen = (size_t)n - sizeof(h);
 	if (h.type == MSG_NOTIF && blen == sizeof(*req)) {
 		memcpy(req, body, sizeof(*req));
-		return MAC_EV_NOTIF;
+		return h.value ? MAC_EV_NOTIF_ACK : MAC_EV_NOTIF;
 	}
 	if (h.type != MSG_ACCESS || blen < sizeof(struct wire_access))
 		return -EBADMSG;

@@ -812,6 +812,40 @@ static const char *exec_race(const struct mac_req *r, uint64_t addr, size_t len)
 	return "vfork chain too deep";
 }
 
+/* Is @p (rewritten by rewrite_self) exactly the caller's own /proc/PID/exe or /proc/PID/fd/N? */
+static bool own_link(const struct mac_req *r, const char *p)
+{
+	int pid = -1, fd, n = 0;
+
+	if (sscanf(p, "/proc/%d/exe%n", &pid, &n) == 1 && n > 0 && !p[n])
+		return pid == (int)r->cred->ns_tgid;
+	n = 0;
+	if (sscanf(p, "/proc/%d/fd/%d%n", &pid, &fd, &n) == 2 && n > 0 && !p[n])
+		return pid == (int)r->cred->ns_tgid;
+	return false;
+}
+
+/*
+ * Resolve an exec's (or its interpreter's) path as the kernel will, and
+ * tell (*foreign) whether it runs through a /proc magic link other than
+ * the caller's own exe or fd/N.  Another process can change where its
+ * /proc/PID/cwd, root or fd/N lead without any call the broker sees, and
+ * the kernel resolves the path again after the check (exec.c).  The
+ * caller's own fd table and exe stay put while it execs: it has one
+ * thread, and shares its fd table with nobody (exec_race, the filter).
+ */
+static int exec_resolve(const struct mac_req *r, int dirfd, const char *p, int flags, bool *foreign)
+{
+	int fd = openat2_fd(dirfd, p, flags, RESOLVE_NO_MAGICLINKS);
+
+	*foreign = false;
+	if (fd != -ELOOP)
+		return fd;
+	fd = openat2_fd(dirfd, p, flags, 0);
+	*foreign = fd >= 0 && !own_link(r, p);
+	return fd;
+}
+
 /* The PT_INTERP path (ld.so) of a 64-bit ELF executable whose header is @hdr; false if none. */
 static bool elf_interp(const struct mac_req *r, int pin, const char *hdr, size_t n, char *out,
 		       size_t len)
@@ -878,10 +912,16 @@ static int check_interp(const struct mac_req *r, int pin, const struct stat *st,
 		return -EPERM;
 	if (!l || (interp[0] != '/' && base < 0))
 		return 0; /* the kernel will refuse the exec itself */
-	cleanup_fd int ipin = openat2_fd(interp[0] == '/' ? AT_FDCWD : base, interp, O_PATH, 0);
+	bool foreign;
+	cleanup_fd int ipin =
+		exec_resolve(r, interp[0] == '/' ? AT_FDCWD : base, interp, O_PATH, &foreign);
 	struct stat ist;
 	if (ipin < 0 || fstat(ipin, &ist) < 0)
 		return 0;
+	if (foreign)
+		return mac_exec_unchecked(r, interp, ipin, &ist,
+					  "its interpreter's path runs through a /proc link other "
+					  "than the caller's own exe or fd/N");
 	int e = decide(r, interp, ipin, &ist, NULL, NULL, POLICY_R);
 	return e < 0 ? e : check_interp(r, ipin, &ist, depth + 1);
 }
@@ -900,6 +940,7 @@ static int sys_exec(const struct mac_req *r, int nr)
 	if ((e = read_path(r, pa, path)) < 0)
 		return e;
 	cleanup_fd int pin = -1;
+	bool foreign = false;
 	if (!path[0] && (atflags & AT_EMPTY_PATH)) {
 		if ((pin = base_fd(r, dirfd)) < 0)
 			return pin;
@@ -913,32 +954,39 @@ static int sys_exec(const struct mac_req *r, int nr)
 			return base;
 		if (!is_self && (e = mac_cred_adopt(r->b, r->cred, false)) < 0)
 			return -EPERM;
-		pin = openat2_fd(p[0] == '/' ? AT_FDCWD : base, p,
-				 O_PATH | ((atflags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0), 0);
+		pin = exec_resolve(r, p[0] == '/' ? AT_FDCWD : base, p,
+				   O_PATH | ((atflags & AT_SYMLINK_NOFOLLOW) ? O_NOFOLLOW : 0),
+				   &foreign);
 		if (pin < 0)
 			return pin;
 	}
 	struct stat st;
 	if (fstat(pin, &st) < 0)
 		return -errno;
+	if (foreign) {
+		mac_cred_full(r->b);
+		return mac_exec_unchecked(r, path, pin, &st,
+					  "its path runs through a /proc link other than the "
+					  "caller's own exe or fd/N");
+	}
 	if ((e = decide(r, path, pin, &st, NULL, NULL, POLICY_R)) < 0 ||
 	    (e = check_interp(r, pin, &st, 0)) < 0)
 		return e;
 	/*
 	 * Exec cannot be performed for the guest: it is the one call passed
 	 * through (CONTINUE) after the check, so the check must be race-free.
+	 * Its path string must stay put (exec_race), and so must what the path
+	 * names (exec.c).
 	 */
 	if (mac_cred_full(r->b) < 0)
 		return -EPERM;
 	const char *why = path[0] ? exec_race(r, pa, strlen(path) + 1) : NULL;
-	if (why) {
-		struct policy_verdict v = {.allow = false, .failed = POLICY_R};
-		snprintf(v.reason, sizeof(v.reason), "exec not checkable: %s", why);
-		mac_req_record(r, path, pin, &st, POLICY_R, &v);
-		return -EACCES;
-	}
-	mac_cred_forget(r->b, (pid_t)r->n->pid, true);
-	return mac_req_forward(r); /* the monitor continues it, after recording what was sent */
+	if (why)
+		return mac_exec_unchecked(r, path, pin, &st, why);
+	/* The monitor continues it, after recording what the caller sent. */
+	e = mac_exec_continue(r, path, pin, &st);
+	mac_cred_forget(r->b, (pid_t)r->n->pid, true); /* an exec may change credentials */
+	return e;
 }
 
 /* ---------------- namespace changes ---------------- */

@@ -80,6 +80,16 @@ int mac_fsop_dispatch(struct mac_req *r, int nr, bool *handled);
 /* bind(2): answered here (0), or 1 when it names a capture socket (for the monitor). */
 int mac_fsop_bind(struct mac_req *r);
 
+/*
+ * exec.c: let an allowed exec proceed, serving nothing else until the
+ * kernel has resolved its paths (0), or refuse it (-EACCES, recorded) when
+ * the caller cannot be held.
+ */
+int mac_exec_continue(const struct mac_req *r, const char *path, int pin, const struct stat *st);
+/* Refuse (-EACCES), and record, an exec whose decision would not hold when the kernel makes it. */
+int mac_exec_unchecked(const struct mac_req *r, const char *path, int pin, const struct stat *st,
+		       const char *why);
+
 /* broker.c */
 void mac_dirs_refresh(struct mac_broker_state *b);
 bool mac_req_valid(const struct mac_req *r);
@@ -90,6 +100,8 @@ int mac_req_respond(const struct mac_req *r, int64_t val, int err, bool cont);
  * broker has allowed.  Exits the broker if the monitor is gone.
  */
 int mac_req_forward(const struct mac_req *r);
+/* The same, waiting for the monitor's word that it has let the call proceed. */
+void mac_req_forward_continued(const struct mac_req *r);
 int mac_req_addfd(const struct mac_req *r, int fd, unsigned newfd_flags, bool atomic);
 void mac_req_record(const struct mac_req *r, const char *path, int objfd, const struct stat *st,
 		    unsigned want, const struct policy_verdict *v);

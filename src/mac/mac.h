@@ -65,6 +65,13 @@ int mac_broker_fd(const struct mac_broker *b);
  * 0 when it left because no guest task was left, else non-zero.
  */
 int mac_broker_wait(struct mac_broker *b);
+/* Tell the broker that the notification it asked about (MAC_EV_NOTIF_ACK) is answered. */
+int mac_broker_continued(struct mac_broker *b);
+/*
+ * mac_exec_probe - can the broker hold an exec's caller (ptrace)?  0, or
+ * -EPERM where Yama forbids every attach (kernel.yama.ptrace_scope = 3).
+ */
+int mac_exec_probe(void);
 /* Kill and reap the broker (no-op for NULL). */
 void mac_broker_free(struct mac_broker *b);
 
@@ -80,9 +87,10 @@ struct mac_access {
 
 enum mac_event {
 	MAC_EV_NONE = 0,
-	MAC_EV_NOTIF,  /* a notification for the monitor to answer */
-	MAC_EV_ACCESS, /* an access record */
-	MAC_EV_EOF,    /* the broker has exited */
+	MAC_EV_NOTIF,	  /* a notification for the monitor to answer */
+	MAC_EV_NOTIF_ACK, /* the same; then tell the broker (mac_broker_continued) */
+	MAC_EV_ACCESS,	  /* an access record */
+	MAC_EV_EOF,	  /* the broker has exited */
 };
 
 /* Receive buffer for mac_broker_read (one message). */

@@ -60,6 +60,18 @@ static int add_side_doors(scmp_filter_ctx c)
 	for (size_t i = 0; i < VMM_ARRAY_SIZE(enosys); i++)
 		if ((r = seccomp_rule_add(c, SCMP_ACT_ERRNO(ENOSYS), enosys[i], 0)) < 0)
 			return r;
+	/*
+	 * A cwd, root or fd table shared with another process (not a thread):
+	 * that process could change what an exec's relative path or dirfd
+	 * names after the broker's check (src/mac/exec.c).
+	 */
+	if ((r = seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+				  SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_FS | CLONE_THREAD, CLONE_FS))) <
+		    0 ||
+	    (r = seccomp_rule_add(
+		     c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+		     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_FILES | CLONE_THREAD, CLONE_FILES))) < 0)
+		return r;
 	/* pwritev2(RWF_NOAPPEND) writes anywhere through an O_APPEND fd: say it is not supported. */
 	return seccomp_rule_add(c, SCMP_ACT_ERRNO(EOPNOTSUPP), SCMP_SYS(pwritev2), 1,
 				SCMP_A5(SCMP_CMP_MASKED_EQ, RWF_NOAPPEND, RWF_NOAPPEND));

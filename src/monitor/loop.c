@@ -247,8 +247,10 @@ static int read_broker(struct loop *l, bool alive)
 			int st = mac_broker_wait(l->broker);
 			return alive && st != 0 ? -ECONNRESET : 0;
 		}
-		int r = ev == MAC_EV_NOTIF ? monitor_notify_serve(l->notify, &req)
-					   : write_access(l, &a);
+		int r = ev == MAC_EV_ACCESS ? write_access(l, &a)
+					    : monitor_notify_serve(l->notify, &req);
+		if (r >= 0 && ev == MAC_EV_NOTIF_ACK)
+			r = mac_broker_continued(l->broker);
 		if (r < 0)
 			return r;
 	}

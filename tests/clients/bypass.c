@@ -842,6 +842,27 @@ static int sd_seccomp_listener(void)
 			    &prog));
 }
 
+/* A child process (not a thread) sharing the caller's cwd and root, or its fd table. */
+static int clone_sharing(unsigned long flag)
+{
+	long pid = syscall(SYS_clone, flag | SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid((pid_t)pid, NULL, 0);
+	return e_of(pid);
+}
+
+static int sd_clone_fs(void)
+{
+	return clone_sharing(CLONE_FS);
+}
+
+static int sd_clone_files(void)
+{
+	return clone_sharing(CLONE_FILES);
+}
+
 static int sd_unshare_user(void)
 {
 	return e_of(unshare(CLONE_NEWUSER));
@@ -943,6 +964,8 @@ static void side_doors(void)
 	in_child("move-mount", sd_move_mount);
 	in_child("umount2", sd_umount);
 	in_child("chroot", sd_chroot);
+	in_child("clone-shared-fs", sd_clone_fs);
+	in_child("clone-shared-files", sd_clone_files);
 	in_child("userfaultfd", sd_uffd);
 	in_child("userfaultfd-user-mode", sd_uffd_user);
 }
@@ -950,15 +973,22 @@ static void side_doors(void)
 /* ---- races: the object checked must be the object used ---- */
 
 enum race_kind {
-	RACE_PATH,     /* open(buf): buf flips between W/allowed and S/secret */
-	RACE_OPENAT2,  /* the same through openat2 */
-	RACE_EXCHANGE, /* open(target) while a and b are exchanged (dirs, symlinks) */
-	RACE_CWD,      /* open("secret") while another thread flips the cwd */
-	RACE_DIRFD,    /* openat(K, "secret") while dup2 flips what fd K is */
-	RACE_FLAGS,    /* openat2(S/protected) while how.flags flips O_RDONLY/O_WRONLY */
-	RACE_CREAT,    /* open(buf, O_CREAT) flipping between W/rc/a/future and W/rc/b/future */
-	RACE_EXEC,     /* execve(buf) in a child, buf flipping between W/allowedbin, S/secretbin */
+	RACE_PATH,	/* open(buf): buf flips between W/allowed and S/secret */
+	RACE_OPENAT2,	/* the same through openat2 */
+	RACE_EXCHANGE,	/* open(target) while a and b are exchanged (dirs, symlinks) */
+	RACE_CWD,	/* open("secret") while another thread flips the cwd */
+	RACE_DIRFD,	/* openat(K, "secret") while dup2 flips what fd K is */
+	RACE_FLAGS,	/* openat2(S/protected) while how.flags flips O_RDONLY/O_WRONLY */
+	RACE_CREAT,	/* open(buf, O_CREAT) flipping between W/rc/a/future and W/rc/b/future */
+	RACE_EXEC,	/* execve(buf) in a child, buf flipping between W/allowedbin, S/secretbin */
+	RACE_EXEC_NAME, /* execve(buf) while a and b (links to the two programs) are exchanged */
+	RACE_EXEC_CWD,	/* execve("/proc/PID/cwd/xrun") while a thread of PID flips its cwd */
 };
+
+static bool race_execs(enum race_kind k)
+{
+	return k == RACE_EXEC || k == RACE_EXEC_NAME || k == RACE_EXEC_CWD;
+}
 
 struct race {
 	enum race_kind kind;
@@ -1020,9 +1050,11 @@ static void *swapper(void *arg)
 			swap_to(r, r->b);
 			break;
 		case RACE_EXCHANGE:
+		case RACE_EXEC_NAME:
 			renameat2(AT_FDCWD, r->a, AT_FDCWD, r->b, RENAME_EXCHANGE);
 			break;
 		case RACE_CWD:
+		case RACE_EXEC_CWD:
 			if (chdir(r->a) || chdir(r->b))
 				atomic_fetch_add(&r->other, 1);
 			break;
@@ -1091,6 +1123,8 @@ static int race_open(struct race *r)
 	case RACE_CREAT:
 		return open(r->buf, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	case RACE_EXEC:
+	case RACE_EXEC_NAME:
+	case RACE_EXEC_CWD:
 		break;
 	}
 	errno = EINVAL;
@@ -1125,7 +1159,7 @@ static void *opener(void *arg)
 	if (r->vfork && !stack)
 		err(1, "malloc");
 	while (!past(&r->deadline)) {
-		if (r->kind == RACE_EXEC) {
+		if (race_execs(r->kind)) {
 			exec_once(r, stack ? stack + (1 << 16) : NULL);
 			continue;
 		}
@@ -1174,7 +1208,7 @@ static void race(const char *name, struct race *r)
 
 	long leaked = atomic_load(&r->leaked), allowed = atomic_load(&r->allowed);
 	long denied = atomic_load(&r->denied);
-	long done = r->kind == RACE_EXEC ? allowed + denied : allowed;
+	long done = race_execs(r->kind) ? allowed + denied : allowed;
 	fprintf(stderr, "# %s: leaked=%ld allowed=%ld denied=%ld other=%ld\n", name, leaked,
 		allowed, denied, atomic_load(&r->other));
 	if (!leaked && done >= RACE_MIN_ALLOWED)
@@ -1312,6 +1346,44 @@ static void exec_race(const char *name, enum exec_mem mem, const char *pathfile)
 	race_free(r);
 }
 
+/*
+ * The exec races on names: the path string stays put, but what it names
+ * changes.  "name": another process (here a thread; the broker sees no
+ * difference) exchanges W/xrun, a link to W/allowedbin, with W/xalt, a
+ * link to S/secretbin.  "proc-cwd": the path runs through this process's
+ * /proc/PID/cwd while a thread flips the cwd between W/xa and W/xb, which
+ * hold such links as xrun.
+ */
+static void exec_name_races(void)
+{
+	char *run = path("%s/xrun", W), *alt = path("%s/xalt", W), *xa = path("%s/xa", W);
+	char *xb = path("%s/xb", W), *xar = path("%s/xa/xrun", W), *xbr = path("%s/xb/xrun", W);
+	char *ab = path("%s/allowedbin", W), *sb = path("%s/secretbin", S);
+
+	if (link(ab, run) || link(sb, alt))
+		err(1, "race setup");
+	struct race *r = race_new(RACE_EXEC_NAME);
+	r->a = strdup(run);
+	r->b = strdup(alt);
+	r->buf = run;
+	race("race-exec-name", r);
+	race_free(r);
+	unlink(run), unlink(alt);
+
+	if (mkdir(xa, 0755) || mkdir(xb, 0755) || link(ab, xar) || link(sb, xbr))
+		err(1, "race setup");
+	r = race_new(RACE_EXEC_CWD);
+	r->a = strdup(xa);
+	r->b = strdup(xb);
+	r->buf = path("/proc/%d/cwd/xrun", (int)getpid());
+	race("race-exec-proc-cwd", r);
+	free(r->buf);
+	race_free(r);
+	cd(W);
+	unlink(xar), unlink(xbr), rmdir(xa), rmdir(xb);
+	free(run), free(alt), free(xa), free(xb), free(xar), free(xbr), free(ab), free(sb);
+}
+
 static void races(void)
 {
 	char *d = path("%s/d", W), *dl = path("%s/dl", W), *f = path("%s/d/secret", W);
@@ -1395,6 +1467,7 @@ static void races(void)
 	exec_race("race-exec-straddle", EXEC_STRADDLE, pf);
 	exec_race("race-exec-file-private", EXEC_FILE, pf);
 	exec_race("race-exec-vfork", EXEC_VFORK, pf);
+	exec_name_races();
 
 	free(d), free(dl), free(f), free(cw), free(cwf), free(ln), free(ln2), free(rc);
 	free(rca), free(rcb), free(wfut), free(pf);

@@ -141,6 +141,8 @@ fspick                         EPERM         EPERM
 move-mount                     EPERM         EPERM
 umount2                        EPERM         EPERM
 chroot                         EPERM         EPERM
+clone-shared-fs                EPERM         ok
+clone-shared-files             EPERM         ok
 userfaultfd                    EPERM         EPERM
 userfaultfd-user-mode          EPERM         ok
 race-path                      ok            ~^leaked=[1-9]
@@ -155,6 +157,8 @@ race-exec-shared               ok            ~^leaked=[1-9]
 race-exec-straddle             ok            ~^leaked=[1-9]
 race-exec-file-private         ok            ~^leaked=[1-9]
 race-exec-vfork                ok            ~^leaked=[1-9]
+race-exec-name                 ok            ~^leaked=[1-9]
+race-exec-proc-cwd             ok            ~^leaked=[1-9]
 "
 
 # check LABEL COLUMN OUTPUT: every attempt's line against column 2 or 3 of EXPECT.

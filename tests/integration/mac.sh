@@ -463,6 +463,42 @@ expect_eq "clients: logger's message is captured" "$got" "[('mac', 'under-policy
 got=$(deny_set "$T/ev-cl" "$CL/")
 expect_eq "clients: the only denial is the secret" "$got" "secret r $T/cl.acl:1"
 
+# Exec through /proc: the caller's own exe (a re-exec) is followed; its cwd
+# link is not (another process's could move under the check; the broker
+# follows none but the caller's own exe and fd/N).
+out=$(vrun "$T/ev-px" --policy "$T/cl.acl" -- python3 -c '
+import errno, os, sys
+if sys.argv[1:] == ["again"]:
+    print("re-exec ok"); sys.exit(0)
+pid = os.fork()
+if pid == 0:
+    os.chdir("/bin")
+    try:
+        os.execv("/proc/self/cwd/true", ["true"])
+    except OSError as e:
+        print("cwd-exec", errno.errorcode[e.errno])
+    os._exit(0)
+os.waitpid(pid, 0)
+os.execv("/proc/self/exe", [sys.executable, "-c", "import sys; print(\"re-exec ok\")"])' 2>&1)
+expect_eq "exec of /proc/self/exe is followed, of /proc/self/cwd/X refused" "$?|$out" "0|cwd-exec EACCES
+re-exec ok"
+got=$(acc "$T/ev-px" 'print([(r["path"], r["syscall"], r["reason"]) for r in recs if r["decision"] == "deny"])')
+expect_eq "... and the refusal is recorded as not checkable" "$got" \
+	"[('/proc/self/cwd/true', 'execve', \"exec not checkable: its path runs through a /proc link other than the caller's own exe or fd/N\")]"
+
+# A signal for vmmsec's whole process group (timeout(1), kill -- -PGID)
+# reaches the broker too: it must end the guest (128+N), not the broker.
+mkfifo -m 0666 "$T/sig-up"
+exec 3<>"$T/sig-up" # open read-write: never blocks, and a guest that fails cannot hang us
+setsid "$VMMSEC" run --log "$T/ev-sig" --policy "$T/cl.acl" -- sh -c "echo up >$T/sig-up; exec sleep 600" &
+pg=$!
+read -r -t 60 up <&3
+kill -TERM -- "-$pg"
+wait "$pg"
+expect_eq "a SIGTERM for vmmsec's process group: the guest's status (143), not a broker failure" \
+	"$?|$up" "143|up"
+exec 3<&-
+
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	U=65534
 	UP=$T/up
