@@ -65,13 +65,13 @@ static int add_side_doors(scmp_filter_ctx c)
 	 * that process could change what an exec's relative path or dirfd
 	 * names after the broker's check (src/mac/exec.c).
 	 */
-	if ((r = seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-				  SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_FS | CLONE_THREAD, CLONE_FS))) <
-		    0 ||
-	    (r = seccomp_rule_add(
-		     c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
-		     SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_FILES | CLONE_THREAD, CLONE_FILES))) < 0)
-		return r;
+	static const uint64_t shared[] = {CLONE_FS, CLONE_FILES};
+	for (size_t i = 0; i < VMM_ARRAY_SIZE(shared); i++) {
+		struct scmp_arg_cmp a0 =
+			SCMP_A0(SCMP_CMP_MASKED_EQ, shared[i] | CLONE_THREAD, shared[i]);
+		if ((r = seccomp_rule_add(c, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1, a0)) < 0)
+			return r;
+	}
 	/* pwritev2(RWF_NOAPPEND) writes anywhere through an O_APPEND fd: say it is not supported. */
 	return seccomp_rule_add(c, SCMP_ACT_ERRNO(EOPNOTSUPP), SCMP_SYS(pwritev2), 1,
 				SCMP_A5(SCMP_CMP_MASKED_EQ, RWF_NOAPPEND, RWF_NOAPPEND));

@@ -468,8 +468,6 @@ expect_eq "clients: the only denial is the secret" "$got" "secret r $T/cl.acl:1"
 # follows none but the caller's own exe and fd/N).
 out=$(vrun "$T/ev-px" --policy "$T/cl.acl" -- python3 -c '
 import errno, os, sys
-if sys.argv[1:] == ["again"]:
-    print("re-exec ok"); sys.exit(0)
 pid = os.fork()
 if pid == 0:
     os.chdir("/bin")
