@@ -125,8 +125,13 @@ int mac_exec_continue(const struct mac_req *r, const char *path, int pin, const 
 		return mac_exec_unchecked(r, path, pin, st, why);
 	}
 	mac_req_forward_continued(r);
-	/* ESRCH: it is dead already; waitpid says so. */
-	ptrace(PTRACE_INTERRUPT, tid, 0, 0);
+	/*
+	 * ESRCH: it is dead already; waitpid says so.  Any other failure
+	 * would leave a failed exec without a stop to wait for, and the guest
+	 * stalled: fail closed, end the caller instead.
+	 */
+	if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0 && errno != ESRCH)
+		kill(tid, SIGKILL);
 	int sig, ev = await_stop(tid, &sig);
 	if (ev < 0)
 		return 0;
