@@ -664,15 +664,40 @@ static void reason_of(const struct lsm_bpf *b, const struct vlsm_event *e, char 
 	}
 }
 
+/*
+ * The record's path (the bytes before the event) as a string: a NUL (a
+ * name read while a rename freed it) becomes '?'; a path known only in
+ * part starts with "...".
+ */
+static void path_of(const struct vlsm_event *e, const unsigned char *p, size_t len, char *buf,
+		    size_t size)
+{
+	size_t off = 0;
+
+	if (e->path == LSM_PATH_NONE || len == 0 || len > LSM_PATH_MAX) {
+		buf[0] = '\0';
+		return;
+	}
+	if (e->path != LSM_PATH_WHOLE) {
+		memcpy(buf, "...", 3);
+		off = 3;
+	}
+	for (size_t i = 0; i < len && off + 1 < size; i++)
+		buf[off++] = p[i] ? (char)p[i] : '?';
+	buf[off] = '\0';
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct lsm_bpf *b = ctx;
 	struct vlsm_event e;
-	char reason[POLICY_REASON_MAX];
+	char reason[POLICY_REASON_MAX], path[LSM_PATH_MAX + 4];
 
 	if (size < sizeof(e))
 		return 0; /* not ours: the programs only write whole events */
-	memcpy(&e, data, sizeof(e));
+	/* The event ends the record; the path comes before it. */
+	memcpy(&e, (const unsigned char *)data + size - sizeof(e), sizeof(e));
+	path_of(&e, data, size - sizeof(e), path, sizeof(path));
 	reason_of(b, &e, reason, sizeof(reason));
 	struct mac_access a = {
 		.host_tid = e.host_tid,
@@ -684,7 +709,7 @@ static int on_event(void *ctx, void *data, size_t size)
 		.access = e.want,
 		.allow = e.allow,
 		.path = "",
-		.resolved = "",
+		.resolved = path,
 		.reason = reason,
 		.syscall = hook_name(e.hook),
 	};

@@ -100,11 +100,22 @@ enum vlsm_cause {
 #define LSM_MAX_SUBJECTS 1024 /* uids an access file may name, plus "another uid" */
 
 /*
- * One decision, from the ring buffer.  With LSM_CAUSE_WIDEN: want = failed =
- * W, level is the subject whose access would widen (pad = 1: "another uid")
- * and line[0] the line that refuses it the widened bit where the object is
- * (0: default), clearance the bit.
+ * One decision, from the ring buffer: the object's path (the bytes before
+ * the event, not NUL-terminated; see vlsm_event.path), then the event.
+ * With LSM_CAUSE_WIDEN: want = failed = W, level is the subject whose
+ * access would widen (pad = 1: "another uid") and line[0] the line that
+ * refuses it the widened bit where the object is (0: default), clearance
+ * the bit.
  */
+#define LSM_PATH_MAX 4096 /* bytes of path a record carries: the path's tail when longer */
+
+enum lsm_path_state {
+	LSM_PATH_WHOLE = 0, /* from the task's root (or the root of a detached mount) */
+	LSM_PATH_TAIL,	    /* longer than LSM_PATH_MAX or LSM_PATH_LEVELS: its last components */
+	LSM_PATH_NONE,	    /* not known: no mount (xattr hooks), or the buffer was in use */
+};
+#define LSM_PATH_LEVELS 512 /* components a path walk takes at most */
+
 struct vlsm_event {
 	__u64 dev, ino;
 	__u32 host_tid, guest_tid;
@@ -114,6 +125,7 @@ struct vlsm_event {
 	__u32 line[3];	/* deciding line per bit (0: default) */
 	__s32 level, clearance;
 	__u8 allow, cause, hook, pad;
+	__u32 path; /* enum lsm_path_state */
 	char comm[16];
 };
 

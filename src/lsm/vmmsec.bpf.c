@@ -97,6 +97,29 @@ struct {
 	__uint(max_entries, 1 << 20);
 } vm_events SEC(".maps");
 
+/*
+ * A record under construction: the path is written backwards, ending where
+ * the event begins, so that path and event go out as one ring buffer
+ * record.  busy: taken by the program filling it (a preempted program's
+ * buffer is not shared: the next one on this CPU records no path).
+ */
+struct recbuf {
+	char path[LSM_PATH_MAX];
+	struct vlsm_event e;
+	char name[LSM_NAME_MAX + 1];
+	__u32 pos; /* the path starts at path[pos] */
+	__u64 busy;
+	char slack[LSM_PATH_MAX]; /* bounds the verifier can see for any pos */
+};
+_Static_assert(__builtin_offsetof(struct recbuf, e) == LSM_PATH_MAX, "the path ends at the event");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct recbuf);
+} vm_rec SEC(".maps");
+
 /* Decision state, shared with the bpf_loop callback. */
 struct walk {
 	struct dentry *d;
@@ -168,6 +191,33 @@ static __always_inline struct mount *real_mount(struct vfsmount *mnt)
 	return (struct mount *)((char *)mnt - bpf_core_field_offset(struct mount, mnt));
 }
 
+/*
+ * From *@dp in mount *@mp, cross mount roots the way ".." does.  1 when
+ * the task's root (@root_d in @root_mnt) or the root of the mount tree is
+ * reached, else 0 with *@dp a dentry that is no mount's root, in *@mp.
+ */
+static __always_inline int climb(struct dentry **dp, struct mount **mp, struct dentry *root_d,
+				 struct vfsmount *root_mnt)
+{
+	struct dentry *d = *dp;
+	struct mount *m = *mp;
+
+	for (int j = 0; j < 8; j++) {
+		if (d == root_d && (struct vfsmount *)&m->mnt == root_mnt)
+			return 1;
+		if (d != BPF_CORE_READ(m, mnt.mnt_root))
+			break;
+		struct mount *parent = BPF_CORE_READ(m, mnt_parent);
+		if (!parent || parent == m)
+			return 1; /* the root of the mount tree */
+		d = BPF_CORE_READ(m, mnt_mountpoint);
+		m = parent;
+	}
+	*dp = d;
+	*mp = m;
+	return 0;
+}
+
 /* One step of the walk: decide with the current directory, then move to its parent. */
 static long walk_step(__u32 idx, void *ctx)
 {
@@ -194,8 +244,7 @@ static long walk_step(__u32 idx, void *ctx)
 		return 1;
 	/* Up: stop at the task's root; cross mounts the way ".." does. */
 	struct dentry *d = w->d;
-	struct mount *m = w->m;
-	if (!m) {
+	if (!w->m) {
 		/* No mount known (the xattr hooks): the file system's own tree only. */
 		struct dentry *up = BPF_CORE_READ(d, d_parent);
 		if (d == w->root_d || !up || up == d)
@@ -203,22 +252,13 @@ static long walk_step(__u32 idx, void *ctx)
 		w->d = up;
 		return 0;
 	}
-	for (int j = 0; j < 8; j++) {
-		if (d == w->root_d && (struct vfsmount *)&m->mnt == w->root_mnt)
-			return 1;
-		if (d != BPF_CORE_READ(m, mnt.mnt_root))
-			break;
-		struct mount *parent = BPF_CORE_READ(m, mnt_parent);
-		if (!parent || parent == m)
-			return 1; /* the root of the mount tree */
-		d = BPF_CORE_READ(m, mnt_mountpoint);
-		m = parent;
-	}
+	if (climb(&w->d, &w->m, w->root_d, w->root_mnt))
+		return 1;
+	d = w->d;
 	struct dentry *p = BPF_CORE_READ(d, d_parent);
 	if (!p || p == d)
 		return 1;
 	w->d = p;
-	w->m = m;
 	return 0;
 }
 
@@ -281,18 +321,136 @@ static __always_inline void bump_lost(void)
 		__sync_fetch_and_add(n, 1);
 }
 
+/* The path walk's state, shared with its bpf_loop callback (small: the rename hook's stack is deep). */
+struct namewalk {
+	struct dentry *d;
+	struct mount *m;
+	__u32 pos;
+	__u32 state; /* enum lsm_path_state */
+};
+
+/* One component: put the name of the current entry before the path so far. */
+static long name_step(__u32 idx, void *ctx)
+{
+	struct namewalk *x = ctx;
+	__u32 zero = 0;
+	struct recbuf *s = bpf_map_lookup_elem(&vm_rec, &zero);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct dentry *d = x->d;
+	struct mount *m = x->m;
+
+	if (!s || !d ||
+	    climb(&d, &m, BPF_CORE_READ(task, fs, root.dentry), BPF_CORE_READ(task, fs, root.mnt)))
+		return 1;
+	struct dentry *p = BPF_CORE_READ(d, d_parent);
+	if (!p || p == d)
+		return 1; /* the root of a file system no mount leads above */
+	/* The name without the rename lock: a racing rename may give the old or the new one. */
+	long n = bpf_probe_read_kernel_str(s->name, sizeof(s->name), BPF_CORE_READ(d, d_name.name));
+	__u32 pos = x->pos;
+	if (n < 1 || pos > LSM_PATH_MAX) {
+		x->state = LSM_PATH_TAIL;
+		return 1;
+	}
+	__u32 len = (__u32)(n - 1) & LSM_NAME_MAX;
+	if (len + 1 > pos) {
+		x->state = LSM_PATH_TAIL;
+		return 1;
+	}
+	pos -= len + 1;
+	if (pos > LSM_PATH_MAX - 1)
+		return 1;
+	char *slash = &s->path[pos];
+	*slash = '/';
+	bpf_probe_read_kernel(slash + 1, len, s->name);
+	x->pos = pos;
+	x->d = p;
+	x->m = m;
+	if (idx == LSM_PATH_LEVELS - 1)
+		x->state = LSM_PATH_TAIL;
+	return 0;
+}
+
 /*
- * Decide @want on the object at (@d, @mnt), or, without EXACT in @how, on a
- * new entry in directory @d (its exact rules do not apply; @pre, when set,
- * is its pending path's key, whose rules do); @mnt NULL: the ancestors
- * within @d's file system only.  Records the decision when it is a denial
- * or under --audit all.  0 or -EACCES.  (At most five arguments: @how
- * carries the hook too.)
+ * The path of @d (in @m) as the task sees it, into the record buffer @s:
+ * s->pos and s->e.path.  @m NULL: not known.
+ */
+static __always_inline void path_into(struct recbuf *s, struct dentry *d, struct mount *m)
+{
+	struct namewalk x = {.d = d, .m = m, .pos = LSM_PATH_MAX};
+
+	if (!s)
+		return;
+	if (!d || !m) {
+		s->pos = LSM_PATH_MAX;
+		s->e.path = LSM_PATH_NONE;
+		return;
+	}
+	bpf_loop(LSM_PATH_LEVELS, name_step, &x, 0);
+	if (x.pos == LSM_PATH_MAX && x.state == LSM_PATH_WHOLE) {
+		x.pos = LSM_PATH_MAX - 1;
+		s->path[LSM_PATH_MAX - 1] = '/'; /* the root itself */
+	}
+	s->pos = x.pos;
+	s->e.path = x.state;
+}
+
+/*
+ * A record: *@own set when the CPU's record buffer was free and the event
+ * goes into it (sent with its path by rec_send), else the event is reserved
+ * in the ring buffer alone (no path).  NULL: the ring buffer is full.
+ */
+static __always_inline struct vlsm_event *rec_start(struct recbuf **sp, int *own)
+{
+	__u32 zero = 0;
+	struct recbuf *s = bpf_map_lookup_elem(&vm_rec, &zero);
+
+	*sp = s;
+	*own = s && __sync_val_compare_and_swap(&s->busy, 0, 1) == 0;
+	if (*own)
+		return &s->e;
+	struct vlsm_event *e = bpf_ringbuf_reserve(&vm_events, sizeof(*e), 0);
+	if (e)
+		e->path = LSM_PATH_NONE;
+	return e;
+}
+
+/* Send the event rec_start gave, with the path of @d in @m when it has room for one. */
+static __always_inline void rec_send(struct vlsm_event *e, struct recbuf *s, int own,
+				     struct dentry *d, struct mount *m)
+{
+	if (!own || !s) {
+		bpf_ringbuf_submit(e, 0);
+		return;
+	}
+	path_into(s, d, m);
+	__u32 pos = s->pos;
+	if (pos > LSM_PATH_MAX)
+		pos = LSM_PATH_MAX;
+	if (bpf_ringbuf_output(&vm_events, &s->path[pos],
+			       LSM_PATH_MAX - pos + sizeof(struct vlsm_event), 0))
+		bump_lost();
+	s->busy = 0;
+}
+
+/* A new entry: its dentry (for the record's path) and its pending path's key (dev 0: none). */
+struct newent {
+	struct dentry *entry;
+	struct vlsm_key pre;
+};
+
+/*
+ * Decide @want on the object at (@d, @mnt), or, without EXACT in @how, on
+ * the new entry @ne in directory @d (its exact rules do not apply; its
+ * pending path's rules do); @mnt NULL: the ancestors within @d's file
+ * system only.  Records the decision when it is a denial or under --audit
+ * all.  0 or -EACCES.  (At most five arguments: @how carries the hook
+ * too.)
  */
 #define EXACT 0x100 /* decide_pre's @how: the hook, and whether the object's own rules apply */
 
 static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 want, __u32 how,
-				 const struct vlsm_key *pre)
+				 const struct newent *ne)
 {
 	int exact = !!(how & EXACT);
 	__u8 hook = (__u8)how;
@@ -313,11 +471,11 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 		.level = LSM_LEVEL_NONE,
 		.first_exact = exact,
 	};
-	if (pre) {
-		const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, pre);
+	if (ne && ne->pre.dev) {
+		const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &ne->pre);
 		if (n) {
-			apply_scope(pre, n, 0, &w);
-			apply_scope(pre, n, 1, &w);
+			apply_scope(&ne->pre, n, 0, &w);
+			apply_scope(&ne->pre, n, 1, &w);
 		}
 	}
 	bpf_loop(LSM_MAX_DEPTH, walk_step, &w, 0);
@@ -355,7 +513,9 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 	}
 	if (!failed && !cfg->audit_all)
 		return 0;
-	struct vlsm_event *e = bpf_ringbuf_reserve(&vm_events, sizeof(*e), 0);
+	struct recbuf *s;
+	int own;
+	struct vlsm_event *e = rec_start(&s, &own);
 	if (!e) {
 		bump_lost();
 		return failed ? -EACCES : 0;
@@ -379,7 +539,7 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 	e->hook = hook;
 	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+	rec_send(e, s, own, ne ? ne->entry : d, mnt ? real_mount(mnt) : NULL);
 	return failed ? -EACCES : 0;
 }
 
@@ -497,12 +657,14 @@ static __always_inline int decide_create(const struct path *dir, struct dentry *
 {
 	struct dentry *d = BPF_CORE_READ(dir, dentry);
 	struct vfsmount *mnt = BPF_CORE_READ(dir, mnt);
-	struct vlsm_key pre;
+	struct newent ne = {.entry = dentry};
 	int r = decide(d, mnt, LSM_W, 1, hook);
 
 	if (r)
 		return r;
-	return decide_pre(d, mnt, LSM_W, hook, pending_key(d, dentry, &pre) ? &pre : NULL);
+	if (!pending_key(d, dentry, &ne.pre))
+		ne.pre.dev = 0;
+	return decide_pre(d, mnt, LSM_W, hook, &ne);
 }
 
 SEC("lsm/path_mknod")
@@ -660,6 +822,44 @@ static long widen_step(__u32 idx, void *ctx)
 	return 1;
 }
 
+/* Record the widening widens() found (x->found): -EACCES. */
+static __noinline int widen_record(const struct widen *x, const struct vlsm_config *conf, __u8 hook)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct recbuf *s;
+	struct vlsm_key k = {};
+	int own;
+
+	key_of(x->obj, &k);
+	struct vlsm_event *e = rec_start(&s, &own);
+	if (!e) {
+		bump_lost();
+		return -EACCES;
+	}
+	e->dev = k.dev;
+	e->ino = k.ino;
+	host_tid(&e->host_tid, task, conf->host_level);
+	guest_tid(&e->guest_tid, task);
+	e->uid = map_id(BPF_CORE_READ(task, cred, fsuid.val), conf->uid_guest_first,
+			conf->uid_host_first, conf->uid_count);
+	e->gid = map_id(BPF_CORE_READ(task, cred, fsgid.val), conf->gid_guest_first,
+			conf->gid_host_first, conf->gid_count);
+	e->want = LSM_W;
+	e->failed = LSM_W;
+	e->line[0] = x->line;
+	e->line[1] = 0;
+	e->line[2] = 0;
+	e->level = (__s32)x->uid;
+	e->clearance = (__s32)x->bit;
+	e->allow = 0;
+	e->cause = LSM_CAUSE_WIDEN;
+	e->hook = hook;
+	e->pad = x->other;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	rec_send(e, s, own, x->obj, x->src_m);
+	return -EACCES;
+}
+
 /*
  * Would @obj (in the mount @mnt), moved or linked into @dst_dir, become
  * accessible to a subject that may not access it where it is?  0 or
@@ -689,39 +889,12 @@ static __noinline int widens(struct dentry *obj, struct vfsmount *mnt, struct de
 	};
 	/* Landing on a pending path: a bare object takes that path's rules. */
 	x.has_okey = key_of(obj, &x.okey) == 0;
-	struct vlsm_key dkey = x.okey;
 	if (!x.has_okey || !bpf_map_lookup_elem(&vm_nodes, &x.okey))
 		x.has_okey = pending_key(dst_dir, entry, &x.okey) || x.has_okey;
 	bpf_loop(LSM_MAX_SUBJECTS, widen_step, &x, 0);
 	if (!x.found)
 		return 0;
-	struct vlsm_event *e = bpf_ringbuf_reserve(&vm_events, sizeof(*e), 0);
-	if (!e) {
-		bump_lost();
-		return -EACCES;
-	}
-	e->dev = dkey.dev;
-	e->ino = dkey.ino;
-	host_tid(&e->host_tid, task, conf->host_level);
-	guest_tid(&e->guest_tid, task);
-	e->uid = map_id(BPF_CORE_READ(task, cred, fsuid.val), conf->uid_guest_first,
-			conf->uid_host_first, conf->uid_count);
-	e->gid = map_id(BPF_CORE_READ(task, cred, fsgid.val), conf->gid_guest_first,
-			conf->gid_host_first, conf->gid_count);
-	e->want = LSM_W;
-	e->failed = LSM_W;
-	e->line[0] = x.line;
-	e->line[1] = 0;
-	e->line[2] = 0;
-	e->level = (__s32)x.uid;
-	e->clearance = (__s32)x.bit;
-	e->allow = 0;
-	e->cause = LSM_CAUSE_WIDEN;
-	e->hook = hook;
-	e->pad = x.other;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
-	return -EACCES;
+	return widen_record(&x, conf, hook);
 }
 
 /* w on an existing entry and on its directory (the broker's decide_entry). */

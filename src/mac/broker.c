@@ -109,8 +109,8 @@ int mac_req_addfd(const struct mac_req *r, int fd, unsigned newfd_flags, bool at
 	return atomic ? 0 : mac_req_respond(r, nfd, 0, false);
 }
 
-void mac_req_record(const struct mac_req *r, const char *path, int objfd, const struct stat *st,
-		    unsigned want, const struct policy_verdict *v)
+void mac_req_record(const struct mac_req *r, const char *path, int objfd, const char *newpath,
+		    const struct stat *st, unsigned want, const struct policy_verdict *v)
 {
 	struct mac_broker_state *b = r->b;
 	char resolved[PATH_MAX], self[32];
@@ -121,6 +121,9 @@ void mac_req_record(const struct mac_req *r, const char *path, int objfd, const 
 	if (objfd >= 0) {
 		snprintf(self, sizeof(self), "self/fd/%d", objfd);
 		rl = readlinkat(b->hostproc, self, resolved, sizeof(resolved));
+	} else if (newpath) {
+		rl = (ssize_t)strnlen(newpath, sizeof(resolved) - 1);
+		memcpy(resolved, newpath, (size_t)rl);
 	}
 	if (rl < 0)
 		rl = 0;

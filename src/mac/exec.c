@@ -108,7 +108,7 @@ int mac_exec_unchecked(const struct mac_req *r, const char *path, int pin, const
 	struct policy_verdict v = {.allow = false, .failed = POLICY_R};
 
 	snprintf(v.reason, sizeof(v.reason), "exec not checkable: %s", why);
-	mac_req_record(r, path, pin, st, POLICY_R, &v);
+	mac_req_record(r, path, pin, NULL, st, POLICY_R, &v);
 	return -EACCES;
 }
 

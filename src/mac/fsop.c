@@ -256,7 +256,7 @@ static int decide(const struct mac_req *r, const char *path, int fd, const struc
 	/* Fail closed: a request the policy code cannot decide is refused. */
 	if (policy_decide(r->b->mp->c, &key, anc, na, r->cred->fsuid, want, &v) < 0)
 		return -EACCES;
-	mac_req_record(r, path, fd, st, want, &v);
+	mac_req_record(r, path, fd, fd < 0 ? newkp : NULL, st, want, &v);
 	return v.allow ? 0 : -EACCES;
 }
 
@@ -1149,7 +1149,7 @@ static int widens(const struct mac_req *r, const char *path, int fd, const struc
 				snprintf(who, sizeof(who), "uid %u", uid);
 			snprintf(v.reason, sizeof(v.reason),
 				 "would widen access for %s (%.200s here)", who, vs.reason);
-			mac_req_record(r, path, fd, st, POLICY_W, &v);
+			mac_req_record(r, path, fd, NULL, st, POLICY_W, &v);
 			return -EACCES;
 		}
 	}

@@ -103,7 +103,11 @@ int mac_req_forward(const struct mac_req *r);
 /* The same, waiting for the monitor's word that it has let the call proceed. */
 void mac_req_forward_continued(const struct mac_req *r);
 int mac_req_addfd(const struct mac_req *r, int fd, unsigned newfd_flags, bool atomic);
-void mac_req_record(const struct mac_req *r, const char *path, int objfd, const struct stat *st,
-		    unsigned want, const struct policy_verdict *v);
+/*
+ * Record a decision on the object pinned by @objfd (its path read from
+ * /proc), or on the new entry @newpath when @objfd < 0.
+ */
+void mac_req_record(const struct mac_req *r, const char *path, int objfd, const char *newpath,
+		    const struct stat *st, unsigned want, const struct policy_verdict *v);
 
 #endif

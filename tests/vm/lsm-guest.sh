@@ -172,11 +172,26 @@ overlay() { # BACKEND
 	umount $O/m $O/l $O/uw
 }
 
+# 3b. A path longer than a record carries (LSM_PATH_MAX): the lsm record keeps its tail, after "...".
+# (lsm only: the broker refuses a path whose full form is longer than PATH_MAX, ENAMETOOLONG.)
+longpath() { # BACKEND
+	[ "$1" = lsm ] || return 0
+	mkdir -p /srv/lp-$1 && chown $GR:$GR /srv/lp-$1 # (too deep for rm -r)
+	printf -- '-r /srv/lp-%s/ *\n' "$1" >/srv/lp.acl
+	$V run --backend "$1" --policy /srv/lp.acl --log "/tmp/lp-$1" -- sh -c '
+		n=$(printf "%0200d" 0)
+		cd -P "$1" || exit 1
+		for i in $(seq 1 24); do mkdir "$n" && cd -P "$n" || exit 1; done
+		echo x >deepfile; echo "deep-write=$?"
+		cat deepfile >/dev/null 2>&1; echo "deep-read=$?"' sh "/srv/lp-$1" 2>&1 | sed "s/^/lp-$1=/"
+	jlog "/tmp/lp-$1" "lp-$1"
+}
+
 # With an argument (a section, for development): that section alone.
 [ -n "$1" ] && { for b in lsm seccomp; do "$1" $b; done; exit 0; }
 
 for b in lsm seccomp; do
-	for t in capture overlay pending seed blp corpus bypass; do
+	for t in capture overlay pending seed blp corpus longpath bypass; do
 		t0=$(date +%s)
 		$t $b
 		echo "time-$t-$b=$(($(date +%s) - t0))"

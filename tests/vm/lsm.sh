@@ -60,6 +60,14 @@ for r in sorted((r["comm"], r["access"], r["decision"], r["reason"]) for r in ma
     print(*r)'
 }
 
+# objects KEY: "comm access decision resolved" of each access record, sorted.
+objects() {
+	lines "json-$1" | python3 -c '
+import json, sys
+for r in sorted((r["comm"], r["access"], r["decision"], r["resolved"]) for r in map(json.loads, sys.stdin)):
+    print(*r)'
+}
+
 case ",$(field lsm)," in
 *,bpf,*) ok "BPF LSM is active in the VM" ;;
 *) not_ok "BPF LSM is active in the VM (lsm=$(field lsm))"; exit 1 ;;
@@ -88,6 +96,8 @@ import json, sys
 r = json.loads(sys.stdin.readline())
 print(r["uid"], r["syscall"], r["dev"] > 0, r["ino"] > 0, r["pid"] > 0)')
 expect_eq "seed (lsm): the record has uid, hook, dev, ino and guest pid" "$got" "0 file_open True True True"
+expect_eq "seed (lsm): the record names the object's path" "$(objects seed0-lsm)" \
+	"cat r deny /srv/seed/log"
 
 # --- Bell-LaPadula ---
 expect_eq "BLP (lsm): no read up, no write down; rw needs both; exempt and unlabelled" \
@@ -124,6 +134,19 @@ trunc-protected=1
 mkdir-sub=0
 rm-protected=1"
 
+# --- a path longer than a record carries: its tail, whole components, after "..." ---
+expect_eq "long path (lsm): 24 levels of 200-byte names: written, not read" \
+	"$(lines lp-lsm)" "deep-write=0
+deep-read=1"
+got=$(lines json-lp-lsm | python3 -c '
+import json, sys
+for r in map(json.loads, sys.stdin):
+    if r["comm"] == "cat":
+        want = "..." + ("/" + "0" * 200) * 20 + "/deepfile"
+        print(r["access"], r["decision"], r["resolved"] == want, len(r["resolved"]))')
+expect_eq "long path (lsm): the record keeps the last 4096 bytes' whole components" "$got" \
+	"r deny True 4032"
+
 # --- pending paths: decided at creation (the new object is not bound yet: DESIGN 12) ---
 expect_eq "pending (lsm): -r path created; -w path cannot be made (creat, mkdir, rename)" \
 	"$(lines pd-lsm)" "create=0
@@ -155,6 +178,8 @@ done
 for k in pd seed0 seed1000 blp c0 c1000; do
 	expect_eq "differential $k: identical decisions (comm, access, verdict, reason)" \
 		"$(decisions "$k-lsm")" "$(decisions "$k-seccomp")"
+	expect_eq "differential $k: the same paths recorded (comm, access, verdict, resolved)" \
+		"$(objects "$k-lsm")" "$(objects "$k-seccomp")"
 done
 
 # --- the bypass suite under both backends ---
