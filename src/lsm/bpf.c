@@ -627,6 +627,11 @@ static void reason_of(const struct lsm_bpf *b, const struct vlsm_event *e, char 
 		snprintf(buf, len, "would widen access for %s (%.200s here)", who, here);
 		return;
 	}
+	if (!e->allow && e->cause == LSM_CAUSE_DEPTH) {
+		snprintf(buf, len, "not checkable: more than %d levels below the root",
+			 LSM_MAX_DEPTH);
+		return;
+	}
 	if (!e->allow && e->cause == LSM_CAUSE_BLP) {
 		if (e->failed == LSM_R)
 			snprintf(buf, len, "blp: no read up (clearance %d < level %d)",

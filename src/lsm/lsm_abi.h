@@ -15,7 +15,7 @@
 #define LSM_A 0x4u
 #define LSM_LEVEL_NONE (-2)
 #define LSM_LEVEL_EXEMPT (-1)
-#define LSM_MAX_DEPTH 32     /* ancestor directories looked at, nearest first */
+#define LSM_MAX_DEPTH 2048   /* levels from an object up to the root looked at; deeper: refused */
 #define LSM_MAX_NODES 262144 /* objects (and uid cells) a policy may bind */
 
 struct vlsm_key {
@@ -95,6 +95,7 @@ enum vlsm_cause {
 	LSM_CAUSE_DEFAULT,
 	LSM_CAUSE_BLP,
 	LSM_CAUSE_WIDEN, /* a rename or link would widen access: see vlsm_event */
+	LSM_CAUSE_DEPTH, /* the root is more than LSM_MAX_DEPTH levels up: not checkable */
 };
 
 #define LSM_MAX_SUBJECTS 1024 /* uids an access file may name, plus "another uid" */

@@ -133,6 +133,7 @@ struct walk {
 	__s32 level;
 	__u8 first_exact; /* step 0 is the object itself (exact rules apply) */
 	__u8 blp;
+	__u8 done; /* the walk ended (else LSM_MAX_DEPTH levels were not enough) */
 };
 
 /* The kernel's dev_t (MAJOR << 20 | MINOR) as stat(2) reports it (new_encode_dev). */
@@ -219,7 +220,7 @@ static __always_inline int climb(struct dentry **dp, struct mount **mp, struct d
 }
 
 /* One step of the walk: decide with the current directory, then move to its parent. */
-static long walk_step(__u32 idx, void *ctx)
+static __always_inline long walk_one(__u32 idx, void *ctx)
 {
 	struct walk *w = ctx;
 	struct vlsm_key k;
@@ -260,6 +261,16 @@ static long walk_step(__u32 idx, void *ctx)
 		return 1;
 	w->d = p;
 	return 0;
+}
+
+static long walk_step(__u32 idx, void *ctx)
+{
+	struct walk *w = ctx;
+	long stop = walk_one(idx, ctx);
+
+	if (stop)
+		w->done = 1;
+	return stop;
 }
 
 static __always_inline __u32 map_id(__u32 id, __u32 guest_first, __u32 host_first, __u32 count)
@@ -481,6 +492,11 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 	bpf_loop(LSM_MAX_DEPTH, walk_step, &w, 0);
 
 	__u32 failed = 0, cause = 0;
+	if (!w.done) {
+		/* Fail closed: the directories above are not all known. */
+		failed = want & -want;
+		cause = LSM_CAUSE_DEPTH;
+	}
 	int level = w.level == LSM_LEVEL_NONE ? 0 : w.level, clearance = 0;
 	__u32 *cl = bpf_map_lookup_elem(&vm_clearances, &w.uid);
 	if (cl)
@@ -791,7 +807,8 @@ static long widen_step(__u32 idx, void *ctx)
 		.blp = x->blp,
 	};
 	bpf_loop(LSM_MAX_DEPTH, walk_step, &w, 0);
-	__u32 sa = settle(&w, x->default_deny);
+	/* Where the walk did not end, nothing is known to be allowed (fail closed). */
+	__u32 sa = w.done ? settle(&w, x->default_deny) : 0;
 	__u32 sline[3] = {w.line[0], w.line[1], w.line[2]};
 	__builtin_memset(&w, 0, sizeof(w));
 	w.d = x->dst_dir;
@@ -811,7 +828,7 @@ static long widen_step(__u32 idx, void *ctx)
 		}
 	}
 	bpf_loop(LSM_MAX_DEPTH, walk_step, &w, 0);
-	__u32 wider = settle(&w, x->default_deny) & ~sa;
+	__u32 wider = (w.done ? settle(&w, x->default_deny) : w.want) & ~sa;
 	if (!wider)
 		return 0;
 	x->found = 1;

@@ -247,7 +247,19 @@ static int decide(const struct mac_req *r, const char *path, int fd, const struc
 
 	if (fd >= 0) {
 		key = (struct policy_key){.dev = st->st_dev, .ino = st->st_ino};
-		if (r->b->mp->ndirs && kpath_of(r, fd, kp, sizeof(kp)) > 0)
+		ssize_t kl = r->b->mp->ndirs ? kpath_of(r, fd, kp, sizeof(kp)) : 0;
+		if (kl < 0) {
+			/*
+			 * Fail closed: without its path (longer than PATH_MAX), the
+			 * directories above the object are not known.
+			 */
+			v = (struct policy_verdict){.allow = false, .failed = want & -want};
+			snprintf(v.reason, sizeof(v.reason),
+				 "not checkable: its path cannot be read (%s)", strerror((int)-kl));
+			mac_req_record(r, path, fd, NULL, st, want, &v);
+			return -EACCES;
+		}
+		if (kl > 0)
 			na = ancestors(r, kp, false, anc);
 	} else {
 		key = *newkey;

@@ -514,6 +514,46 @@ static void secret_moves(void)
 
 /* ---- S/sub/: a subtree nobody may read ---- */
 
+/*
+ * Read a file @levels directories below @dir (names of @namelen bytes),
+ * through relative chdirs: its result.  Each step is a short path: the
+ * chain is built by nesting it in a new top directory, @levels times, and
+ * taken apart the same way.
+ */
+static int deep_read(const char *dir, int levels, int namelen)
+{
+	char name[121];
+	int fd, e;
+
+	if (namelen < 1 || namelen >= (int)sizeof(name))
+		errx(2, "deep_read: bad name length");
+	memset(name, 'd', (size_t)namelen);
+	name[namelen] = '\0';
+	char *top = path("%s/deep", dir), *tmp = path("%s/deeptmp", dir);
+	char *nested = path("%s/deeptmp/%s", dir, name), *inner = path("%s/deep/%s", dir, name);
+	char *file = path("%s/deep/file", dir);
+	if (mkdir(top, 0755) ||
+	    (fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0 ||
+	    write(fd, "deep\n", 5) != 5 || close(fd))
+		err(1, "cannot make %s", file);
+	for (int i = 0; i < levels; i++)
+		if (mkdir(tmp, 0755) || rename(top, nested) || rename(tmp, top))
+			err(1, "cannot nest %s", top);
+	e = e_of(chdir(top));
+	for (int i = 0; i < levels && !e; i++)
+		e = e_of(chdir(name));
+	if (!e)
+		e = try_read("file");
+	cd(W);
+	for (int i = 0; i < levels; i++)
+		if (rename(inner, tmp) || rmdir(top) || rename(tmp, top))
+			err(1, "cannot unnest %s", top);
+	if (unlink(file) || rmdir(top))
+		err(1, "cannot remove %s", top);
+	free(top), free(tmp), free(nested), free(inner), free(file);
+	return e;
+}
+
 static void subtree(void)
 {
 	char *newf = path("%s/new", s_sub), *moved = path("%s/moved", W);
@@ -573,6 +613,15 @@ static void subtree(void)
 	free(p);
 	close(fd);
 	free(newf), free(moved), free(mfile), free(escaped);
+
+	/*
+	 * 41 levels below S/sub, its path 4,900 bytes long: more than PATH_MAX
+	 * (the broker cannot read it: refused), and deeper than the lsm walk
+	 * once looked (32 levels: it read the file).
+	 */
+	put("sub-deep-read", deep_read(s_sub, 40, 120));
+	/* Below W, which no rule names, but 2,100 levels down: too deep to check, refused. */
+	put("deep-2100-read", deep_read(W, 2100, 1));
 }
 
 /* ---- S/protected: readable, never modified ---- */

@@ -72,6 +72,8 @@ sub-renamed-list               EACCES        ok
 sub-file-escape                EACCES        ok
 sub-file-hardlink-out          EACCES        ok
 sub-file-proc-self-fd          EACCES        ok
+sub-deep-read                  EACCES        ok
+deep-2100-read                 EACCES        ok
 protected-read                 ok            ok
 protected-openat2-rdonly       ok            ok
 protected-wronly               EACCES        ok

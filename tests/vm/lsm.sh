@@ -212,9 +212,16 @@ expect_match "bypass (lsm): every race ran" "$(lines bprace-lsm | wc -l)" '^1[0-
 expect_eq "bypass: the protected tree ends the same under both" "$(field bpfiles-lsm)" \
 	"$(field bpfiles-seccomp)"
 # The broker refuses an exec whose path it cannot read safely ("exec not
-# checkable"); the kernel's hooks see the file itself, so lsm never needs to.
+# checkable"), and any object whose path is longer than PATH_MAX; the
+# kernel's hooks see the file itself, and refuse only what is more than
+# 2048 levels deep (deep-2100-read).
 expect_eq "bypass: the same (access, decision, reason) set under both backends" \
-	"$(lines bpwhy-lsm)" "$(lines bpwhy-seccomp | grep -v 'exec not checkable')"
+	"$(lines bpwhy-lsm | grep -v 'not checkable')" "$(lines bpwhy-seccomp | grep -v 'not checkable')"
+expect_eq "bypass (lsm): what it cannot check is refused, and recorded" \
+	"$(lines bpwhy-lsm | grep 'not checkable')" "r deny not checkable: more than 2048 levels below the root"
+expect_eq "bypass (seccomp): a path longer than PATH_MAX is refused, and recorded" \
+	"$(lines bpwhy-seccomp | grep ' deny not checkable')" \
+	"r deny not checkable: its path cannot be read (File name too long)"
 
 # --- an fd passed to a uid that may not open the file (in the capture run) ---
 expect_eq "fdpass (lsm): uid 1000 cannot receive root's fd of a file it may not read" \
