@@ -23,7 +23,11 @@
 #include "util/util.h"
 
 #define MAX_SYMLINKS 40 /* the kernel's MAXSYMLINKS */
-#define MAX_ANC 64
+/*
+ * Policy directories above one object: as many as a path within PATH_MAX
+ * has components ("/a" each), so none is ever left out.
+ */
+#define MAX_ANC (PATH_MAX / 2)
 
 /* ---------------- reading the guest, once ---------------- */
 

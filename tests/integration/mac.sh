@@ -232,6 +232,26 @@ print(" ".join(r["path"][len("'"$PR/"'"):] + ":" + re.sub(r"^/.*:", "", r["reaso
 	if r["path"].startswith("'"$PR/"'") and r["syscall"] == "openat"))')
 expect_eq "precedence: uid 1001's deciding lines" "$got" "e/f:10 e/g:12 e/i:default t/h:default"
 
+# Many rules above one object: the nearest still decides. 70 nested directories, each granted r,
+# the deepest (listed last) denied: the broker once kept only the first 64 ancestors it found.
+NE=$T/nest
+np=$NE
+for i in $(seq 1 70); do np=$np/d; done
+gdir "$np"
+gfile "$np/f" 0644 x
+{
+	np=$NE
+	for i in $(seq 1 69); do
+		np=$np/d
+		echo "r $np/ *"
+	done
+	echo "-r $np/d/ *"
+} >"$T/nest.acl"
+out=$(vrun "$T/ev-nest" --policy "$T/nest.acl" -- cat "$np/d/f" 2>&1)
+expect_eq "nested rules: the nearest of 70 directory rules decides (EACCES)" "$?|$out" \
+	"1|cat: $np/d/f: $DENIED"
+expect_eq "nested rules: decided by the last line, 70" "$(deny_set "$T/ev-nest" "$np/d/")" "f r $T/nest.acl:70"
+
 # default deny: only what a rule grants. Everything the shell and cat need is under /usr and /etc.
 DD=$T/dd
 gdir "$DD"
