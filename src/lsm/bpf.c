@@ -165,6 +165,7 @@ struct mount_dev {
 	int id;
 	unsigned major, minor;
 	char fstype[32];
+	char *point; /* where it is mounted, in the guest's root */
 };
 
 struct resolver {
@@ -173,6 +174,28 @@ struct resolver {
 	size_t n;
 	char bad_fs[32]; /* a file system whose objects could not be keyed */
 };
+
+/* mountinfo's mount point field at @p (up to a space; \ooo escapes), as a string. */
+static char *mount_point(const char *p)
+{
+	size_t n = strcspn(p, " \n");
+	char *out = malloc(n + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\\' && i + 3 < n && p[i + 1] >= '0' && p[i + 1] <= '3' &&
+		    p[i + 2] >= '0' && p[i + 2] <= '7' && p[i + 3] >= '0' && p[i + 3] <= '7') {
+			*o++ = (char)((p[i + 1] - '0') << 6 | (p[i + 2] - '0') << 3 |
+				      (p[i + 3] - '0'));
+			i += 3;
+		} else {
+			*o++ = p[i];
+		}
+	}
+	*o = '\0';
+	return out;
+}
 
 static int read_mounts(pid_t pid, struct resolver *rs)
 {
@@ -187,11 +210,14 @@ static int read_mounts(pid_t pid, struct resolver *rs)
 	while (r == 0 && getline(&line, &cap, f) > 0) {
 		struct mount_dev d = {0};
 		const char *sep = strstr(line, " - ");
-		if (sscanf(line, "%d %*d %u:%u", &d.id, &d.major, &d.minor) != 3 || !sep ||
-		    sscanf(sep + 3, "%31s", d.fstype) != 1)
+		int at = 0;
+		if (sscanf(line, "%d %*d %u:%u %*s %n", &d.id, &d.major, &d.minor, &at) != 3 ||
+		    !at || !sep || sscanf(sep + 3, "%31s", d.fstype) != 1)
 			continue;
 		struct mount_dev *m = realloc(rs->m, (rs->n + 1) * sizeof(*m));
-		if (!m) {
+		if (!m || !(d.point = mount_point(line + at))) {
+			if (m)
+				rs->m = m;
 			r = -ENOMEM;
 			break;
 		}
@@ -250,6 +276,8 @@ static void resolver_close(struct resolver *rs)
 {
 	if (rs->root >= 0)
 		close(rs->root);
+	for (size_t i = 0; i < rs->n; i++)
+		free(rs->m[i].point);
 	free(rs->m);
 }
 
@@ -461,10 +489,62 @@ static size_t at_least_one(size_t n)
 	return n ? n : 1;
 }
 
+/*
+ * The xattr hooks get no mount: their walk ends at the root of the
+ * object's file system, and cannot tell which directories are above it.
+ * The devices of the file systems mounted (other than at the guest's root)
+ * below a directory the policy has directives for, or below one that
+ * cannot be resolved, into *@devs: there the programs refuse what is not
+ * decided at that root (vm_xcut).  Number of devices, or -errno.
+ */
+static ssize_t xattr_cuts(const struct policy_compiled *c, const struct guest *g, __u64 **devs)
+{
+	struct resolver rs;
+	ssize_t n = 0;
+	int r = resolver_open(&rs, g->cmd_host_pid);
+
+	*devs = NULL;
+	for (size_t i = 0; r == 0 && i < rs.n; i++) {
+		const struct mount_dev *m = &rs.m[i];
+		__u64 dev = makedev(m->major, m->minor);
+		char up[PATH_MAX];
+		bool cut = false, seen = false;
+		for (ssize_t j = 0; j < n; j++)
+			seen |= (*devs)[j] == dev;
+		if (seen || m->point[0] != '/' || !m->point[1] ||
+		    snprintf(up, sizeof(up), "%s", m->point) >= (int)sizeof(up))
+			continue;
+		/* Each directory above the mount point, up to the root. */
+		while (!cut && strcmp(up, "/")) {
+			char *slash = strrchr(up, '/');
+			slash[slash == up] = '\0';
+			struct policy_key k;
+			cut = resolve_in_root(&rs, up, &k) < 0 || policy_has_directives(c, &k);
+		}
+		if (!cut)
+			continue;
+		__u64 *d = realloc(*devs, (size_t)(n + 1) * sizeof(*d));
+		if (!d) {
+			r = -ENOMEM;
+			break;
+		}
+		*devs = d;
+		d[n++] = dev;
+	}
+	resolver_close(&rs);
+	if (r < 0) {
+		free(*devs);
+		*devs = NULL;
+		return r;
+	}
+	return n;
+}
+
 int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool audit_all,
 		  struct lsm_bpf **out, char *msg, size_t len)
 {
 	struct lsm_bpf *b = calloc(1, sizeof(*b));
+	cleanup_free __u64 *cuts = NULL;
 	size_t nn = 0, nu = 0, nc = 0;
 	struct vlsm_config cfg;
 	__u32 zero = 0;
@@ -506,6 +586,13 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 	/* Refuse what cannot be enforced before the slow part: verifying the programs. */
 	if (c && (r = pending(NULL, c, g, msg, len)) < 0)
 		goto fail;
+	ssize_t ncuts = c ? xattr_cuts(c, g, &cuts) : 0;
+	if (ncuts < 0) {
+		r = (int)ncuts;
+		snprintf(msg, len, "cannot read the guest's mounts: %s", strerror(-r));
+		goto fail;
+	}
+	bpf_map__set_max_entries(b->skel->maps.vm_xcut, (__u32)at_least_one((size_t)ncuts));
 	if ((r = vmmsec_bpf__load(b->skel)) < 0) {
 		snprintf(msg, len, "cannot load the BPF-LSM programs: %s", strerror(-r));
 		goto fail;
@@ -525,6 +612,14 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 	}
 	if (c && (r = pending(b, c, g, msg, len)) < 0)
 		goto fail;
+	for (ssize_t i = 0; i < ncuts; i++) {
+		__u8 one = 1;
+		if ((r = bpf_map__update_elem(b->skel->maps.vm_xcut, &cuts[i], sizeof(cuts[i]),
+					      &one, sizeof(one), BPF_ANY)) < 0) {
+			snprintf(msg, len, "cannot fill the BPF maps: %s", strerror(-r));
+			goto fail;
+		}
+	}
 	if ((r = put_capture(b, g)) < 0) {
 		snprintf(msg, len, "cannot fill the BPF maps: %s", strerror(-r));
 		goto fail;
@@ -625,6 +720,12 @@ static void reason_of(const struct lsm_bpf *b, const struct vlsm_event *e, char 
 			snprintf(who, sizeof(who), "uid %u", (unsigned)e->level);
 		line_reason(b, e->line[0], here, sizeof(here));
 		snprintf(buf, len, "would widen access for %s (%.200s here)", who, here);
+		return;
+	}
+	if (!e->allow && e->cause == LSM_CAUSE_MOUNT) {
+		snprintf(buf, len,
+			 "not checkable: the xattr hook gets no mount, and this file system is "
+			 "mounted below rules");
 		return;
 	}
 	if (!e->allow && e->cause == LSM_CAUSE_DEPTH) {

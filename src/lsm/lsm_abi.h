@@ -96,6 +96,7 @@ enum vlsm_cause {
 	LSM_CAUSE_BLP,
 	LSM_CAUSE_WIDEN, /* a rename or link would widen access: see vlsm_event */
 	LSM_CAUSE_DEPTH, /* the root is more than LSM_MAX_DEPTH levels up: not checkable */
+	LSM_CAUSE_MOUNT, /* xattr hooks: undecided at the root of a file system mounted below rules */
 };
 
 #define LSM_MAX_SUBJECTS 1024 /* uids an access file may name, plus "another uid" */

@@ -76,6 +76,18 @@ struct {
 	__type(value, __u64);
 } vm_pending SEC(".maps");
 
+/*
+ * Devices of file systems mounted below a directory the policy has
+ * directives for (bpf.c xattr_cuts): the xattr hooks, which get no mount,
+ * refuse there what is not decided at the file system's root.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* sized by the loader */
+	__type(key, __u64);
+	__type(value, __u8);
+} vm_xcut SEC(".maps");
+
 /* Room for one vm_pending key, off the stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -496,6 +508,14 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 		/* Fail closed: the directories above are not all known. */
 		failed = want & -want;
 		cause = LSM_CAUSE_DEPTH;
+	} else if (!mnt && w.d != w.root_d &&
+		   ((w.decided & want) != want || (w.blp && w.level == LSM_LEVEL_NONE))) {
+		/* Undecided at the root of a file system mounted below a directory with rules. */
+		struct vlsm_key k;
+		if (key_of(w.d, &k) == 0 && bpf_map_lookup_elem(&vm_xcut, &k.dev)) {
+			failed = want & -want;
+			cause = LSM_CAUSE_MOUNT;
+		}
 	}
 	int level = w.level == LSM_LEVEL_NONE ? 0 : w.level, clearance = 0;
 	__u32 *cl = bpf_map_lookup_elem(&vm_clearances, &w.uid);

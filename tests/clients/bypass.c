@@ -1620,12 +1620,18 @@ int main(int argc, char **argv)
 		blp(argv[2]);
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "--xattr")) {
+		put("setxattr", e_of(setxattr(argv[2], "user.bypass", "x", 1, 0)));
+		put("removexattr", e_of(removexattr(argv[2], "user.bypass")));
+		return 0;
+	}
 	if (argc == 4 && !strcmp(argv[1], "--fdpass")) {
 		fdpass(argv[2], (uid_t)client_parse_num(argv[3], 0, 65535));
 		return 0;
 	}
 	if (argc < 3 || argc > 4 || argv[1][0] != '/' || argv[2][0] != '/')
-		errx(2, "usage: bypass S W [MS] | bypass --blp DIR (absolute paths)");
+		errx(2, "usage: bypass S W [MS] | bypass --blp DIR | bypass --xattr PATH (absolute "
+			"paths)");
 	S = argv[1];
 	W = argv[2];
 	if (argc == 4)

@@ -147,6 +147,17 @@ for r in map(json.loads, sys.stdin):
 expect_eq "long path (lsm): the record keeps the last 4096 bytes' whole components" "$got" \
 	"r deny True 4032"
 
+# --- xattr hooks get no mount: a file system mounted below a rule's directory ---
+expect_eq "xattr (lsm): refused on a file system mounted below -w /srv/xr/; not below no rule" \
+	"$(lines xr-lsm | tr '\n' ' ')" \
+	"setxattr: EACCES removexattr: EACCES setxattr: EOPNOTSUPP removexattr: EOPNOTSUPP "
+expect_eq "xattr (lsm): recorded as not checkable, by hook" \
+	"$(lines json-xr-lsm | python3 -c '
+import json, sys
+for r in map(json.loads, sys.stdin): print(r["syscall"], r["access"], r["decision"], r["reason"])')" \
+	"inode_setxattr w deny not checkable: the xattr hook gets no mount, and this file system is mounted below rules
+inode_removexattr w deny not checkable: the xattr hook gets no mount, and this file system is mounted below rules"
+
 # --- pending paths: decided at creation (the new object is not bound yet: DESIGN 12) ---
 expect_eq "pending (lsm): -r path created; -w path cannot be made (creat, mkdir, rename)" \
 	"$(lines pd-lsm)" "create=0
@@ -166,7 +177,7 @@ expect_eq "pending (seccomp): the same rule is enforced when the path appears" \
 rc=1"
 
 # --- differential: the same output and decisions under both backends ---
-for k in pd seed0 seed1000 seedfile blp c0 c1000; do
+for k in pd seed0 seed1000 seedfile blp c0 c1000 xr; do
 	a=$(lines "$k-lsm")
 	b=$(lines "$k-seccomp")
 	if [ -n "$a" ]; then
