@@ -146,6 +146,9 @@ struct walk {
 	__u8 first_exact; /* step 0 is the object itself (exact rules apply) */
 	__u8 blp;
 	__u8 done; /* the walk ended (else LSM_MAX_DEPTH levels were not enough) */
+	/* The current mount's device and root, read once per mount rather than per level. */
+	__u64 seg_dev;
+	struct dentry *seg_root;
 };
 
 /* The kernel's dev_t (MAJOR << 20 | MINOR) as stat(2) reports it (new_encode_dev). */
@@ -232,16 +235,37 @@ static __always_inline int climb(struct dentry **dp, struct mount **mp, struct d
 }
 
 /* One step of the walk: decide with the current directory, then move to its parent. */
+static __always_inline void seg_load(struct walk *w)
+{
+	struct mount *m = w->m;
+
+	w->seg_dev = user_dev(BPF_CORE_READ(m, mnt.mnt_sb, s_dev));
+	w->seg_root = BPF_CORE_READ(m, mnt.mnt_root);
+}
+
 static __always_inline long walk_one(__u32 idx, void *ctx)
 {
 	struct walk *w = ctx;
 	struct vlsm_key k;
+	int have;
 
 	struct dentry *cur = w->d;
 
 	if (!cur)
 		return 1;
-	if (key_of(cur, &k) == 0) {
+	if (w->m) {
+		/* Every dentry of a mount is on the mount's super block. */
+		if (idx == 0)
+			seg_load(w);
+		struct inode *inode = BPF_CORE_READ(cur, d_inode);
+		have = inode != NULL;
+		k.dev = w->seg_dev;
+		k.ino = have ? BPF_CORE_READ(inode, i_ino) : 0;
+		k.gen = 0;
+	} else {
+		have = key_of(cur, &k) == 0;
+	}
+	if (have) {
 		if (idx == 0 && w->first_exact) {
 			w->obj_dev = k.dev;
 			w->obj_ino = k.ino;
@@ -265,9 +289,25 @@ static __always_inline long walk_one(__u32 idx, void *ctx)
 		w->d = up;
 		return 0;
 	}
-	if (climb(&w->d, &w->m, w->root_d, w->root_mnt))
-		return 1;
-	d = w->d;
+	/* climb(), with the mount root known for the first mount. */
+	struct mount *m = w->m;
+	int crossed = 0;
+	for (int j = 0; j < 8; j++) {
+		if (d == w->root_d && (struct vfsmount *)&m->mnt == w->root_mnt)
+			return 1;
+		if (d != (crossed ? BPF_CORE_READ(m, mnt.mnt_root) : w->seg_root))
+			break;
+		struct mount *parent = BPF_CORE_READ(m, mnt_parent);
+		if (!parent || parent == m)
+			return 1; /* the root of the mount tree */
+		d = BPF_CORE_READ(m, mnt_mountpoint);
+		m = parent;
+		crossed = 1;
+	}
+	if (crossed) {
+		w->m = m;
+		seg_load(w);
+	}
 	struct dentry *p = BPF_CORE_READ(d, d_parent);
 	if (!p || p == d)
 		return 1;
