@@ -146,6 +146,17 @@ int lsm_bpf_probe(char *msg, size_t len)
 	}
 	bpf_link__destroy(l);
 	vmmsec_bpf__destroy(s);
+	/*
+	 * The programs walk paths with bpf_loop (Linux 5.17), which every
+	 * program type has: libbpf cannot probe helpers for LSM programs.
+	 */
+	if ((r = libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCKET_FILTER, BPF_FUNC_loop, NULL)) <= 0) {
+		snprintf(msg, len,
+			 "this kernel lacks the bpf_loop helper for BPF-LSM programs%s%s (Linux "
+			 "5.17 or later is needed; use --backend seccomp)",
+			 r < 0 ? ": " : "", r < 0 ? strerror(-r) : "");
+		return r < 0 ? r : -EOPNOTSUPP;
+	}
 	return 0;
 }
 
@@ -570,7 +581,10 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 		r = -E2BIG;
 		goto fail;
 	}
-	bpf_map__set_max_entries(b->skel->maps.vm_nodes, (__u32)at_least_one(nn));
+	size_t npend = c ? policy_pending_count(c) : 0;
+	/* Room for the objects that appear at pending paths (lsm/d_instantiate binds them). */
+	bpf_map__set_max_entries(b->skel->maps.vm_nodes,
+				 (__u32)at_least_one(nn + (npend ? 2 * LSM_MAX_BOUND : 0)));
 	bpf_map__set_max_entries(b->skel->maps.vm_ucells, (__u32)at_least_one(nu));
 	bpf_map__set_max_entries(b->skel->maps.vm_clearances, (__u32)at_least_one(nc));
 	size_t ns = c ? policy_subject_count(c) : 0; /* the last one: "another uid" */
@@ -626,6 +640,7 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.nsubjects = c ? (__u32)ns : 0;
+	cfg.npending = (__u32)npend;
 	if ((r = pidns_level(&cfg.host_level)) < 0) {
 		snprintf(msg, len, "cannot read NSpid from /proc/self/status: %s", strerror(-r));
 		goto fail;
@@ -720,6 +735,13 @@ static void reason_of(const struct lsm_bpf *b, const struct vlsm_event *e, char 
 			snprintf(who, sizeof(who), "uid %u", (unsigned)e->level);
 		line_reason(b, e->line[0], here, sizeof(here));
 		snprintf(buf, len, "would widen access for %s (%.200s here)", who, here);
+		return;
+	}
+	if (!e->allow && e->cause == LSM_CAUSE_BOUND) {
+		snprintf(buf, len,
+			 "not checkable: %d objects are bound at pending paths, and one more could "
+			 "not be",
+			 LSM_MAX_BOUND);
 		return;
 	}
 	if (!e->allow && e->cause == LSM_CAUSE_MOUNT) {

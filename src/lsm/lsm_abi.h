@@ -29,12 +29,19 @@ struct vlsm_cell {
 	__u32 grant_line[3], deny_line[3]; /* index: 0 = R, 1 = W, 2 = A */
 };
 
-/* Scope 0: rules on the object itself; 1: on it and everything beneath it. */
+/*
+ * Scope 0: rules on the object itself; 1: on it and everything beneath it.
+ * A node the programs add for an object that appeared at a pending path
+ * (lsm/d_instantiate) is that path's node, with alias its group + 1: its
+ * uid cells are the path's (LSM_DEV_PATH, group).
+ */
 struct vlsm_node {
 	struct vlsm_cell any[2]; /* subject '*' */
 	__s16 level[2];		 /* LSM_LEVEL_NONE, LSM_LEVEL_EXEMPT or 0..255 */
 	__u32 nuid[2];		 /* uid cells at this scope */
+	__u64 alias;		 /* 0, or the pending path's group + 1 */
 };
+#define LSM_MAX_BOUND 4096 /* objects bound at pending paths at once (room in vm_nodes) */
 
 struct vlsm_ukey {
 	struct vlsm_key key;
@@ -65,7 +72,10 @@ struct vlsm_config {
 	__u8 default_deny, blp, audit_all;
 	__u32 nsubjects;  /* vm_subjects entries: the policy's uids, then "another uid" */
 	__u32 host_level; /* depth of vmmsec's pid namespace: host ids are read there */
+	__u32 npending;	  /* vm_pending entries: objects appearing there are bound */
+	__u32 bind_full;  /* set by the programs: LSM_MAX_BOUND bindings, one more was refused */
 	__u32 pad;
+	__u64 nbound; /* objects bound at pending paths now (the programs count them) */
 };
 
 enum vlsm_hook {
@@ -97,6 +107,7 @@ enum vlsm_cause {
 	LSM_CAUSE_WIDEN, /* a rename or link would widen access: see vlsm_event */
 	LSM_CAUSE_DEPTH, /* the root is more than LSM_MAX_DEPTH levels up: not checkable */
 	LSM_CAUSE_MOUNT, /* xattr hooks: undecided at the root of a file system mounted below rules */
+	LSM_CAUSE_BOUND, /* vlsm_config.bind_full: an object at a pending path may be unbound */
 };
 
 #define LSM_MAX_SUBJECTS 1024 /* uids an access file may name, plus "another uid" */

@@ -20,6 +20,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define EACCES 13
+#define E2BIG 7
 #define O_ACCMODE 00000003
 #define O_WRONLY 00000001
 #define O_RDWR 00000002
@@ -193,6 +194,12 @@ static __always_inline void apply_scope(const struct vlsm_key *k, const struct v
 {
 	if (n->nuid[scope & 1] && (w->decided & w->want) != w->want) {
 		struct vlsm_ukey uk = {.key = *k, .uid = w->uid, .scope = scope};
+		if (n->alias) {
+			/* Bound at a pending path: that path's uid cells. */
+			uk.key.dev = LSM_DEV_PATH;
+			uk.key.ino = n->alias - 1;
+			uk.key.gen = 0;
+		}
 		const struct vlsm_cell *c = bpf_map_lookup_elem(&vm_ucells, &uk);
 		if (c)
 			apply_cell(c, w);
@@ -544,7 +551,10 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 	bpf_loop(LSM_MAX_DEPTH, walk_step, &w, 0);
 
 	__u32 failed = 0, cause = 0;
-	if (!w.done) {
+	if (cfg->bind_full) {
+		failed = want & -want;
+		cause = LSM_CAUSE_BOUND;
+	} else if (!w.done) {
 		/* Fail closed: the directories above are not all known. */
 		failed = want & -want;
 		cause = LSM_CAUSE_DEPTH;
@@ -1023,6 +1033,74 @@ int BPF_PROG(vmmsec_path_link, struct dentry *old_dentry, const struct path *new
 		return r;
 	return widens(old_dentry, BPF_CORE_READ(new_dir, mnt), BPF_CORE_READ(new_dir, dentry),
 		      new_dentry, LSM_HOOK_PATH_LINK);
+}
+
+/* ---------------- objects that appear at pending paths ---------------- */
+
+static __always_inline struct vlsm_config *pending_config(void)
+{
+	__u32 zero = 0;
+	struct vlsm_config *c = bpf_map_lookup_elem(&vm_config, &zero);
+
+	return c && c->active && c->npending ? c : NULL;
+}
+
+/*
+ * A dentry gets its inode (a create, by anyone, or a lookup after it was
+ * evicted): at a pending path of the policy, the inode is bound to that
+ * path's rules, as the broker binds what appears there.  A node the inode
+ * already has (an object of the policy) is kept.
+ */
+SEC("lsm/d_instantiate")
+int BPF_PROG(vmmsec_d_instantiate, struct dentry *dentry, struct inode *inode)
+{
+	struct vlsm_config *cfg = pending_config();
+	struct vlsm_key pre, k;
+
+	if (!inode || !cfg)
+		return 0;
+	struct dentry *dir = BPF_CORE_READ(dentry, d_parent);
+	if (!dir || dir == dentry || !pending_key(dir, dentry, &pre))
+		return 0;
+	const struct vlsm_node *pn = bpf_map_lookup_elem(&vm_nodes, &pre);
+	if (!pn)
+		return 0;
+	struct vlsm_node n = *pn;
+	n.alias = pre.ino + 1;
+	k.dev = user_dev(BPF_CORE_READ(inode, i_sb, s_dev));
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	k.gen = 0;
+	if (bpf_map_lookup_elem(&vm_nodes, &k))
+		return 0;
+	/*
+	 * LSM_MAX_BOUND live bindings (a guest can make that many by moving
+	 * what it made away), or no room: this object stays unbound, so from
+	 * now on the guest is refused everything (fail closed).
+	 */
+	if (__sync_fetch_and_add(&cfg->nbound, 1) >= LSM_MAX_BOUND ||
+	    bpf_map_update_elem(&vm_nodes, &k, &n, BPF_NOEXIST) < 0) {
+		__sync_fetch_and_add(&cfg->nbound, -1);
+		cfg->bind_full = 1;
+	}
+	return 0;
+}
+
+/* The inode is gone: so is its binding (its number may be reused). */
+SEC("lsm/inode_free_security")
+int BPF_PROG(vmmsec_inode_free_security, struct inode *inode)
+{
+	struct vlsm_config *cfg = pending_config();
+	struct vlsm_key k;
+
+	if (!cfg)
+		return 0;
+	k.dev = user_dev(BPF_CORE_READ(inode, i_sb, s_dev));
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	k.gen = 0;
+	const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &k);
+	if (n && n->alias && bpf_map_delete_elem(&vm_nodes, &k) == 0)
+		__sync_fetch_and_add(&cfg->nbound, -1);
+	return 0;
 }
 
 /* ---------------- attributes and open files ---------------- */

@@ -1635,10 +1635,37 @@ static void fdpass(const char *file, uid_t uid)
 	close(fd);
 }
 
+/*
+ * Make @n objects at the pending path @p, moving each away (DIR/kept.I):
+ * every one stays bound to @p's rules.  Then read @other, a file no rule
+ * names: "bindflood-made: N", "bindflood-other-read: RESULT".
+ */
+static void bindflood(const char *p, const char *other, long n)
+{
+	long made = 0;
+
+	for (long i = 0; i < n; i++) {
+		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		char *to = path("%s.kept.%ld", p, i);
+		if (fd < 0 || close(fd) || rename(p, to)) {
+			free(to);
+			break;
+		}
+		free(to);
+		made++;
+	}
+	printf("bindflood-made: %ld\n", made);
+	put("bindflood-other-read", try_read(other));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--blp")) {
 		blp(argv[2]);
+		return 0;
+	}
+	if (argc == 5 && !strcmp(argv[1], "--bindflood")) {
+		bindflood(argv[2], argv[3], client_parse_num(argv[4], 1, 1000000));
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "--xattr")) {

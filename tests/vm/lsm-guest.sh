@@ -125,11 +125,35 @@ pending() { # BACKEND
 	rm -rf $D && mkdir -p $D/d && chown -R $GR:$GR $D
 	printf -- '-r %s/d/new *\n-w %s/d/ro *\n' $D $D >/srv/pd.acl
 	$V run --backend "$1" --policy /srv/pd.acl --log "/tmp/pd-$1" -- sh -c \
-		'echo x >"$1/new"; echo "create=$?"
+		'echo x >"$1/new"; echo "create=$?"; cat "$1/new" >/dev/null 2>&1; echo "read-new=$?"
+		rm "$1/new"; echo y >"$1/new"; cat "$1/new" >/dev/null 2>&1; echo "read-new-again=$?"
 		echo x >"$1/ro" 2>/dev/null; echo "create-ro=$?"; mkdir "$1/ro" 2>/dev/null; echo "mkdir-ro=$?"
 		echo y >"$1/other"; mv "$1/other" "$1/ro" 2>/dev/null; echo "rename-onto-ro=$?"' \
 		sh $D/d 2>&1 | sed "s/^/pd-$1=/"
 	jlog "/tmp/pd-$1" "pd-$1"
+	# Created outside the guest while it runs: uid 1000's rule for that path binds it too.
+	printf -- '-r %s/d/late 1000\n' $D >/srv/pd3.acl
+	mkfifo $D/ready $D/go && chmod 0666 $D/ready $D/go
+	$V run --backend "$1" --uid 1000 --gid 1000 --policy /srv/pd3.acl --log "/tmp/pd3-$1" -- sh -c \
+		'echo r >"$1/ready"; read x <"$1/go"; cat "$1/d/late" >/dev/null 2>&1; echo "read-late=$?"' \
+		sh $D >/tmp/pd3.out 2>&1 &
+	vpid=$!
+	timeout 300 sh -c "read x <$D/ready" || echo "pd3: no guest"
+	echo late >$D/d/late && chmod 0644 $D/d/late
+	echo go >$D/go
+	wait $vpid
+	sed "s/^/pd3-$1=/" /tmp/pd3.out
+	rm -f $D/d/late $D/ready $D/go
+	# More objects bound at a pending path than vm_nodes has room for (lsm only: the
+	# guest is then refused everything, rather than leave an object there unbound).
+	if [ "$1" = lsm ]; then
+		rm -rf $D/f && mkdir -p $D/f && echo o >$D/f/other && chown -R $GR:$GR $D/f
+		printf -- '-r %s/f/p *\n' $D >/srv/pd4.acl
+		$V run --backend lsm --policy /srv/pd4.acl --log "/tmp/pd4-$1" -- \
+			/vmtest/bypass --bindflood $D/f/p $D/f/other 4100 2>&1 | sed "s/^/pd4-$1=/"
+		$V log "/tmp/pd4-$1" --json --kind access | tail -n 1 | sed "s/^/json-pd4-$1=/"
+		rm -rf $D/f
+	fi
 	# A pending path whose directory does not exist yet either.
 	printf -- '-r %s/x/deep *\n' $D >/srv/pd2.acl
 	{ $V run --backend "$1" --policy /srv/pd2.acl --log "/tmp/pd2-$1" -- sh -c \

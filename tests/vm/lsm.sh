@@ -159,12 +159,26 @@ for r in map(json.loads, sys.stdin): print(r["syscall"], r["access"], r["decisio
 inode_removexattr w deny not checkable: the xattr hook gets no mount, and this file system is mounted below rules"
 
 # --- pending paths: decided at creation (the new object is not bound yet: DESIGN 12) ---
-expect_eq "pending (lsm): -r path created; -w path cannot be made (creat, mkdir, rename)" \
+expect_eq "pending (lsm): -r path created, then bound (not readable); -w path cannot be made (creat, mkdir, rename)" \
 	"$(lines pd-lsm)" "create=0
-sh: line 1: can't create /srv/pd/d/ro: Permission denied
+read-new=1
+read-new-again=1
+sh: line 2: can't create /srv/pd/d/ro: Permission denied
 create-ro=1
 mkdir-ro=1
 rename-onto-ro=1"
+
+# Made by the VM's root while the guest runs: the kernel binds it as it appears
+# (lsm/d_instantiate), so uid 1000's rule for the path holds.  The broker binds
+# only what the guest makes (README, limits: changes made on the host).
+expect_eq "pending (lsm): an object made outside the guest at uid 1000's -r path is bound" \
+	"$(lines pd3-lsm)" "read-late=1"
+echo "# pending (seccomp), the same: $(lines pd3-seccomp)"
+expect_eq "pending (lsm): past 4096 bound objects, the guest is refused everything" \
+	"$(lines pd4-lsm | tr '\n' ' ')" "bindflood-made: 4096 bindflood-other-read: EACCES "
+got=$(lines json-pd4-lsm | python3 -c 'import json,sys; r = json.loads(sys.stdin.readline()); print(r["decision"], r["reason"])')
+expect_eq "pending (lsm): ... recorded as not checkable" "$got" \
+	"deny not checkable: 4096 objects are bound at pending paths, and one more could not be"
 
 # A pending path in a directory that does not exist yet: the broker decides
 # the create when it happens; the programs could not see it, so lsm refuses
