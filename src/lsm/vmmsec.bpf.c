@@ -218,9 +218,10 @@ static __always_inline struct mount *real_mount(struct vfsmount *mnt)
  * From *@dp in mount *@mp, cross mount roots the way ".." does.  1 when
  * the task's root (@root_d in @root_mnt) or the root of the mount tree is
  * reached, else 0 with *@dp a dentry that is no mount's root, in *@mp.
+ * @mroot: *@mp's root when the caller knows it (else NULL: read here).
  */
 static __always_inline int climb(struct dentry **dp, struct mount **mp, struct dentry *root_d,
-				 struct vfsmount *root_mnt)
+				 struct vfsmount *root_mnt, struct dentry *mroot)
 {
 	struct dentry *d = *dp;
 	struct mount *m = *mp;
@@ -228,8 +229,9 @@ static __always_inline int climb(struct dentry **dp, struct mount **mp, struct d
 	for (int j = 0; j < 8; j++) {
 		if (d == root_d && (struct vfsmount *)&m->mnt == root_mnt)
 			return 1;
-		if (d != BPF_CORE_READ(m, mnt.mnt_root))
+		if (d != (mroot ? mroot : BPF_CORE_READ(m, mnt.mnt_root)))
 			break;
+		mroot = NULL;
 		struct mount *parent = BPF_CORE_READ(m, mnt_parent);
 		if (!parent || parent == m)
 			return 1; /* the root of the mount tree */
@@ -296,25 +298,12 @@ static __always_inline long walk_one(__u32 idx, void *ctx)
 		w->d = up;
 		return 0;
 	}
-	/* climb(), with the mount root known for the first mount. */
-	struct mount *m = w->m;
-	int crossed = 0;
-	for (int j = 0; j < 8; j++) {
-		if (d == w->root_d && (struct vfsmount *)&m->mnt == w->root_mnt)
-			return 1;
-		if (d != (crossed ? BPF_CORE_READ(m, mnt.mnt_root) : w->seg_root))
-			break;
-		struct mount *parent = BPF_CORE_READ(m, mnt_parent);
-		if (!parent || parent == m)
-			return 1; /* the root of the mount tree */
-		d = BPF_CORE_READ(m, mnt_mountpoint);
-		m = parent;
-		crossed = 1;
-	}
-	if (crossed) {
-		w->m = m;
-		seg_load(w);
-	}
+	struct mount *m0 = w->m;
+	if (climb(&w->d, &w->m, w->root_d, w->root_mnt, w->seg_root))
+		return 1;
+	if (w->m != m0)
+		seg_load(w); /* crossed into another mount */
+	d = w->d;
 	struct dentry *p = BPF_CORE_READ(d, d_parent);
 	if (!p || p == d)
 		return 1;
@@ -410,7 +399,8 @@ static long name_step(__u32 idx, void *ctx)
 	struct mount *m = x->m;
 
 	if (!s || !d ||
-	    climb(&d, &m, BPF_CORE_READ(task, fs, root.dentry), BPF_CORE_READ(task, fs, root.mnt)))
+	    climb(&d, &m, BPF_CORE_READ(task, fs, root.dentry), BPF_CORE_READ(task, fs, root.mnt),
+		  NULL))
 		return 1;
 	struct dentry *p = BPF_CORE_READ(d, d_parent);
 	if (!p || p == d)
