@@ -525,13 +525,13 @@ static ssize_t xattr_cuts(const struct policy_compiled *c, const struct guest *g
 		if (seen || m->point[0] != '/' || !m->point[1] ||
 		    snprintf(up, sizeof(up), "%s", m->point) >= (int)sizeof(up))
 			continue;
-		/* Each directory above the mount point, up to the root. */
-		while (!cut && strcmp(up, "/")) {
+		/* Each directory above the mount point, the root included. */
+		do {
 			char *slash = strrchr(up, '/');
 			slash[slash == up] = '\0';
 			struct policy_key k;
 			cut = resolve_in_root(&rs, up, &k) < 0 || policy_has_directives(c, &k);
-		}
+		} while (!cut && strcmp(up, "/"));
 		if (!cut)
 			continue;
 		__u64 *d = realloc(*devs, (size_t)(n + 1) * sizeof(*d));

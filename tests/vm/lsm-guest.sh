@@ -223,6 +223,10 @@ xmount() { # BACKEND
 	$V run --backend "$1" --policy /srv/xr.acl --log "/tmp/xr-$1" -- sh -c \
 		'/vmtest/bypass --xattr /srv/xr/m/f; /vmtest/bypass --xattr /xm2/f' 2>&1 | sed "s/^/xr-$1=/"
 	jlog "/tmp/xr-$1" "xr-$1"
+	# A rule on the root directory itself is above every mount.
+	printf -- '-w / *\n' >/srv/xr2.acl
+	$V run --backend "$1" --policy /srv/xr2.acl --log "/tmp/xr2-$1" -- /vmtest/bypass --xattr /xm2/f 2>&1 |
+		sed "s/^/xr2-$1=/"
 }
 
 # With an argument (a section, for development): that section alone.

@@ -151,6 +151,8 @@ expect_eq "long path (lsm): the record keeps the last 4096 bytes' whole componen
 expect_eq "xattr (lsm): refused on a file system mounted below -w /srv/xr/; not below no rule" \
 	"$(lines xr-lsm | tr '\n' ' ')" \
 	"setxattr: EACCES removexattr: EACCES setxattr: EOPNOTSUPP removexattr: EOPNOTSUPP "
+expect_eq "xattr (lsm): -w / covers a file system mounted anywhere" "$(lines xr2-lsm | tr '\n' ' ')" \
+	"setxattr: EACCES removexattr: EACCES "
 expect_eq "xattr (lsm): recorded as not checkable, by hook" \
 	"$(lines json-xr-lsm | python3 -c '
 import json, sys
@@ -191,7 +193,7 @@ expect_eq "pending (seccomp): the same rule is enforced when the path appears" \
 rc=1"
 
 # --- differential: the same output and decisions under both backends ---
-for k in pd seed0 seed1000 seedfile blp c0 c1000 xr; do
+for k in pd seed0 seed1000 seedfile blp c0 c1000 xr xr2; do
 	a=$(lines "$k-lsm")
 	b=$(lines "$k-seccomp")
 	if [ -n "$a" ]; then
