@@ -403,8 +403,10 @@ static long name_step(__u32 idx, void *ctx)
 		  NULL))
 		return 1;
 	struct dentry *p = BPF_CORE_READ(d, d_parent);
-	if (!p || p == d)
-		return 1; /* the root of a file system no mount leads above */
+	if (!p || p == d) {
+		x->state = LSM_PATH_TAIL; /* a disconnected dentry: what is above is not known */
+		return 1;
+	}
 	/* The name without the rename lock: a racing rename may give the old or the new one. */
 	long n = bpf_probe_read_kernel_str(s->name, sizeof(s->name), BPF_CORE_READ(d, d_name.name));
 	__u32 pos = x->pos;
