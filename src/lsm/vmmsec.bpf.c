@@ -627,6 +627,15 @@ static __always_inline int decide(struct dentry *d, struct vfsmount *mnt, __u32 
 	return decide_pre(d, mnt, want, hook | (exact ? EXACT : 0), NULL);
 }
 
+/* The configuration, when the policy has pending paths (objects appearing there are bound). */
+static __always_inline struct vlsm_config *pending_config(void)
+{
+	__u32 zero = 0;
+	struct vlsm_config *c = bpf_map_lookup_elem(&vm_config, &zero);
+
+	return c && c->active && c->npending ? c : NULL;
+}
+
 /*
  * Is the new entry @entry in @dir a pending path of the policy (one that did
  * not exist at start)?  Then 1 with *pre its path key: a create there is
@@ -986,6 +995,8 @@ static __always_inline int decide_entry(struct dentry *dentry, const struct path
 	return r || !dir_too ? r : decide(BPF_CORE_READ(dir, dentry), mnt, LSM_W, 1, hook);
 }
 
+static __noinline int bind_pending(struct dentry *dir, struct dentry *entry, struct inode *inode);
+
 SEC("lsm/path_rename")
 int BPF_PROG(vmmsec_path_rename, const struct path *old_dir, struct dentry *old_dentry,
 	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
@@ -1007,9 +1018,16 @@ int BPF_PROG(vmmsec_path_rename, const struct path *old_dir, struct dentry *old_
 			LSM_HOOK_PATH_RENAME)))
 		return r;
 	if (flags & RENAME_EXCHANGE)
-		r = widens(new_dentry, mnt, BPF_CORE_READ(old_dir, dentry), old_dentry,
-			   LSM_HOOK_PATH_RENAME);
-	return r;
+		return widens(new_dentry, mnt, BPF_CORE_READ(old_dir, dentry), old_dentry,
+			      LSM_HOOK_PATH_RENAME);
+	/*
+	 * Moved onto a pending path: bound now, before the kernel's own checks
+	 * (no hook follows d_move).  If the rename still fails, the object
+	 * keeps the path's rules where it is: by the widening check above they
+	 * allow it nothing more than it had.
+	 */
+	return bind_pending(BPF_CORE_READ(new_dir, dentry), new_dentry,
+			    BPF_CORE_READ(old_dentry, d_inode));
 }
 
 SEC("lsm/path_link")
@@ -1029,30 +1047,17 @@ int BPF_PROG(vmmsec_path_link, struct dentry *old_dentry, const struct path *new
 
 /* ---------------- objects that appear at pending paths ---------------- */
 
-static __always_inline struct vlsm_config *pending_config(void)
-{
-	__u32 zero = 0;
-	struct vlsm_config *c = bpf_map_lookup_elem(&vm_config, &zero);
-
-	return c && c->active && c->npending ? c : NULL;
-}
-
 /*
- * A dentry gets its inode (a create, by anyone, or a lookup after it was
- * evicted): at a pending path of the policy, the inode is bound to that
- * path's rules, as the broker binds what appears there.  A node the inode
- * already has (an object of the policy) is kept.
+ * Bind @inode, now the entry @entry in @dir, to that path's rules when it
+ * is a pending path of the policy, as the broker binds what appears
+ * there.  A node the inode already has (an object of the policy) is kept.
  */
-SEC("lsm/d_instantiate")
-int BPF_PROG(vmmsec_d_instantiate, struct dentry *dentry, struct inode *inode)
+static __noinline int bind_pending(struct dentry *dir, struct dentry *entry, struct inode *inode)
 {
 	struct vlsm_config *cfg = pending_config();
 	struct vlsm_key pre, k;
 
-	if (!inode || !cfg)
-		return 0;
-	struct dentry *dir = BPF_CORE_READ(dentry, d_parent);
-	if (!dir || dir == dentry || !pending_key(dir, dentry, &pre))
+	if (!cfg || !inode || !dir || dir == entry || !pending_key(dir, entry, &pre))
 		return 0;
 	const struct vlsm_node *pn = bpf_map_lookup_elem(&vm_nodes, &pre);
 	if (!pn)
@@ -1075,6 +1080,15 @@ int BPF_PROG(vmmsec_d_instantiate, struct dentry *dentry, struct inode *inode)
 		cfg->bind_full = 1;
 	}
 	return 0;
+}
+
+/* A dentry gets its inode: a create (by anyone), a link, or a lookup after eviction. */
+SEC("lsm/d_instantiate")
+int BPF_PROG(vmmsec_d_instantiate, struct dentry *dentry, struct inode *inode)
+{
+	if (!pending_config())
+		return 0;
+	return bind_pending(BPF_CORE_READ(dentry, d_parent), dentry, inode);
 }
 
 /* The inode is gone: so is its binding (its number may be reused). */

@@ -126,7 +126,7 @@ pending() { # BACKEND
 	printf -- '-r %s/d/new *\n-w %s/d/ro *\n' $D $D >/srv/pd.acl
 	$V run --backend "$1" --policy /srv/pd.acl --log "/tmp/pd-$1" -- sh -c \
 		'echo x >"$1/new"; echo "create=$?"; cat "$1/new" >/dev/null 2>&1; echo "read-new=$?"
-		rm "$1/new"; echo y >"$1/new"; cat "$1/new" >/dev/null 2>&1; echo "read-new-again=$?"
+		rm "$1/new"; echo y >"$1/new"; cat "$1/new" >/dev/null 2>&1; echo "read-new-again=$?"; rm "$1/new"; echo z >"$1/mv"; mv "$1/mv" "$1/new"; cat "$1/new" >/dev/null 2>&1; echo "read-renamed=$?"
 		echo x >"$1/ro" 2>/dev/null; echo "create-ro=$?"; mkdir "$1/ro" 2>/dev/null; echo "mkdir-ro=$?"
 		echo y >"$1/other"; mv "$1/other" "$1/ro" 2>/dev/null; echo "rename-onto-ro=$?"' \
 		sh $D/d 2>&1 | sed "s/^/pd-$1=/"

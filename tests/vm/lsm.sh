@@ -165,6 +165,7 @@ expect_eq "pending (lsm): -r path created, then bound (not readable); -w path ca
 	"$(lines pd-lsm)" "create=0
 read-new=1
 read-new-again=1
+read-renamed=1
 sh: line 2: can't create /srv/pd/d/ro: Permission denied
 create-ro=1
 mkdir-ro=1
