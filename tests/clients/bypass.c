@@ -617,7 +617,7 @@ static void subtree(void)
 	/*
 	 * 41 levels below S/sub, its path 4,900 bytes long: more than PATH_MAX
 	 * (the broker cannot read it: refused), and deeper than the lsm walk
-	 * once looked (32 levels: it read the file).
+	 * once looked (32 levels, then `default`: it would have read the file).
 	 */
 	put("sub-deep-read", deep_read(s_sub, 40, 120));
 	/* Below W, which no rule names, but 2,100 levels down: too deep to check, refused. */
@@ -1678,8 +1678,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 3 || argc > 4 || argv[1][0] != '/' || argv[2][0] != '/')
-		errx(2, "usage: bypass S W [MS] | bypass --blp DIR | bypass --xattr PATH (absolute "
-			"paths)");
+		errx(2, "usage: bypass S W [MS] | bypass --blp DIR | bypass --xattr PATH | "
+			"bypass --bindflood PATH OTHER N (absolute paths)");
 	S = argv[1];
 	W = argv[2];
 	if (argc == 4)
