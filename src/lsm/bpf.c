@@ -404,6 +404,11 @@ static int put_pending(struct lsm_bpf *b, const struct policy_compiled *c, struc
 		__u64 g = pk.ino;
 		r = bpf_map__update_elem(b->skel->maps.vm_pending, &k, sizeof(k), &g, sizeof(g),
 					 BPF_ANY);
+		struct vlsm_key dkey = {dk.dev, dk.ino, 0};
+		__u8 one = 1;
+		if (r == 0)
+			r = bpf_map__update_elem(b->skel->maps.vm_pdirs, &dkey, sizeof(dkey), &one,
+						 sizeof(one), BPF_ANY);
 		if (r < 0)
 			return r;
 	}
@@ -595,6 +600,8 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 		goto fail;
 	}
 	bpf_map__set_max_entries(b->skel->maps.vm_subjects, (__u32)at_least_one(ns));
+	bpf_map__set_max_entries(b->skel->maps.vm_pdirs,
+				 (__u32)at_least_one(c ? policy_pending_count(c) : 0));
 	bpf_map__set_max_entries(b->skel->maps.vm_pending,
 				 (__u32)at_least_one(c ? policy_pending_count(c) : 0));
 	/* Refuse what cannot be enforced before the slow part: verifying the programs. */

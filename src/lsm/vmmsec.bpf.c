@@ -20,7 +20,6 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #define EACCES 13
-#define E2BIG 7
 #define O_ACCMODE 00000003
 #define O_WRONLY 00000001
 #define O_RDWR 00000002
@@ -76,6 +75,14 @@ struct {
 	__type(key, struct vlsm_pkey);
 	__type(value, __u64);
 } vm_pending SEC(".maps");
+
+/* The directories vm_pending names: checked before a name is read (d_instantiate runs for every dentry). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* sized by the loader */
+	__type(key, struct vlsm_key);
+	__type(value, __u8);
+} vm_pdirs SEC(".maps");
 
 /*
  * Devices of file systems mounted below a directory the policy has
@@ -647,7 +654,7 @@ static __noinline int pending_key(struct dentry *dir, struct dentry *entry, stru
 	struct vlsm_pkey *pk = bpf_map_lookup_elem(&vm_scratch, &zero);
 	struct vlsm_key k;
 
-	if (!pk || !dir || !entry || key_of(dir, &k))
+	if (!pk || !dir || !entry || key_of(dir, &k) || !bpf_map_lookup_elem(&vm_pdirs, &k))
 		return 0;
 	__builtin_memset(pk->name, 0, sizeof(pk->name));
 	pk->dev = k.dev;
@@ -1098,7 +1105,7 @@ int BPF_PROG(vmmsec_inode_free_security, struct inode *inode)
 	struct vlsm_config *cfg = pending_config();
 	struct vlsm_key k;
 
-	if (!cfg)
+	if (!cfg || !cfg->nbound)
 		return 0;
 	k.dev = user_dev(BPF_CORE_READ(inode, i_sb, s_dev));
 	k.ino = BPF_CORE_READ(inode, i_ino);
