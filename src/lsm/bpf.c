@@ -37,6 +37,9 @@ struct lsm_bpf {
 	struct lsm_sendq sq[GUEST_NSOCK];
 	struct lsm_connq *conns; /* one per connection with writes noted */
 	size_t nconns;
+	/* While the maps are filled: vm_filter's bits (lsm_abi.h). */
+	uint64_t *filter;
+	uint32_t filter_shift;
 	/* During lsm_bpf_consume. */
 	lsm_bpf_record_fn fn;
 	void *fnctx;
@@ -426,12 +429,41 @@ static void to_cell(struct vlsm_cell *v, const struct policy_xcell *x)
 	memcpy(v->deny_line, x->deny_line, sizeof(v->deny_line));
 }
 
+/* vm_filter sized for @nodes keys: its shift (LSM_FILTER_BITS_PER_NODE bits per key, at least). */
+static uint32_t filter_shift(size_t nodes)
+{
+	uint32_t shift = LSM_FILTER_MAX_SHIFT;
+
+	while (shift > LSM_FILTER_MIN_SHIFT &&
+	       (UINT64_C(1) << (64 - shift)) < (uint64_t)nodes * LSM_FILTER_BITS_PER_NODE)
+		shift--;
+	return shift;
+}
+
+/* Write vm_filter: the words with bits set (the rest are zero). */
+static int put_filter(struct lsm_bpf *b)
+{
+	__u32 nwords = (__u32)(UINT64_C(1) << (64 - b->filter_shift) >> 6);
+
+	for (__u32 i = 0; i < nwords; i++) {
+		if (!b->filter[i])
+			continue;
+		int r = bpf_map__update_elem(b->skel->maps.vm_filter, &i, sizeof(i), &b->filter[i],
+					     sizeof(b->filter[i]), BPF_ANY);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int put_node(void *ctx, const struct policy_xnode *n)
 {
 	struct lsm_bpf *b = ctx;
 	struct vlsm_key k = {n->key.dev, n->key.ino, n->key.gen};
 	struct vlsm_node v;
+	__u64 bit = vlsm_filter_bit(k.dev, k.ino, b->filter_shift);
 
+	b->filter[bit >> 6] |= UINT64_C(1) << (bit & 63);
 	memset(&v, 0, sizeof(v));
 	for (int s = 0; s < 2; s++) {
 		to_cell(&v.any[s], &n->any[s]);
@@ -588,8 +620,17 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 	}
 	size_t npend = c ? policy_pending_count(c) : 0;
 	/* Room for the objects that appear at pending paths (lsm/d_instantiate binds them). */
-	bpf_map__set_max_entries(b->skel->maps.vm_nodes,
-				 (__u32)at_least_one(nn + (npend ? 2 * LSM_MAX_BOUND : 0)));
+	size_t room = at_least_one(nn + (npend ? 2 * LSM_MAX_BOUND : 0));
+	bpf_map__set_max_entries(b->skel->maps.vm_nodes, (__u32)room);
+	b->filter_shift = filter_shift(room);
+	size_t nwords = (size_t)(UINT64_C(1) << (64 - b->filter_shift) >> 6);
+	bpf_map__set_max_entries(b->skel->maps.vm_filter, (__u32)nwords);
+	b->filter = calloc(nwords, sizeof(*b->filter));
+	if (!b->filter) {
+		r = -ENOMEM;
+		snprintf(msg, len, "cannot allocate the lookup filter: %s", strerror(-r));
+		goto fail;
+	}
 	bpf_map__set_max_entries(b->skel->maps.vm_ucells, (__u32)at_least_one(nu));
 	bpf_map__set_max_entries(b->skel->maps.vm_clearances, (__u32)at_least_one(nc));
 	size_t ns = c ? policy_subject_count(c) : 0; /* the last one: "another uid" */
@@ -619,10 +660,12 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 		goto fail;
 	}
 	struct policy_export_ops ops = {put_node, put_ucell, put_clearance};
-	if (c && (r = policy_export(c, &ops, b)) < 0) {
+	if ((c && (r = policy_export(c, &ops, b)) < 0) || (r = put_filter(b)) < 0) {
 		snprintf(msg, len, "cannot fill the BPF maps: %s", strerror(-r));
 		goto fail;
 	}
+	free(b->filter);
+	b->filter = NULL;
 	for (__u32 i = 0; c && i < ns; i++) {
 		__u32 uid = policy_subject_at(c, i);
 		if ((r = bpf_map__update_elem(b->skel->maps.vm_subjects, &i, sizeof(i), &uid,
@@ -648,6 +691,7 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.nsubjects = c ? (__u32)ns : 0;
 	cfg.npending = (__u32)npend;
+	cfg.filter_shift = b->filter_shift;
 	if ((r = pidns_level(&cfg.host_level)) < 0) {
 		snprintf(msg, len, "cannot read NSpid from /proc/self/status: %s", strerror(-r));
 		goto fail;
@@ -1000,5 +1044,6 @@ void lsm_bpf_free(struct lsm_bpf *b)
 	ring_buffer__free(b->rb);
 	vmmsec_bpf__destroy(b->skel);
 	free(b->file);
+	free(b->filter);
 	free(b);
 }

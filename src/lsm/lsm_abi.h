@@ -43,6 +43,21 @@ struct vlsm_node {
 };
 #define LSM_MAX_BOUND 4096 /* objects bound at pending paths at once (room in vm_nodes) */
 
+/*
+ * vm_filter: a bit for every vm_nodes key (1 << (64 - shift) bits, shift
+ * in vlsm_config.filter_shift).  A clear bit means no node, so the walk
+ * skips the hash lookup for most directories; a set bit means look it up.
+ * Every key put into vm_nodes has its bit set first, by the loader or by
+ * the programs (bind_pending); bits are never cleared.
+ */
+#define LSM_FILTER_BITS_PER_NODE 16
+#define LSM_FILTER_MIN_SHIFT 41 /* at most 1 << 23 bits (1 MiB) */
+#define LSM_FILTER_MAX_SHIFT 48 /* at least 1 << 16 bits */
+static inline __u64 vlsm_filter_bit(__u64 dev, __u64 ino, __u32 shift)
+{
+	return ((dev * 0x9e3779b97f4a7c15ull) ^ ino) * 0xbf58476d1ce4e5b9ull >> (shift & 63);
+}
+
 struct vlsm_ukey {
 	struct vlsm_key key;
 	__u32 uid;
@@ -70,12 +85,12 @@ struct vlsm_config {
 	__u32 gid_count;
 	__u8 active; /* 0 until the maps are filled */
 	__u8 default_deny, blp, audit_all;
-	__u32 nsubjects;  /* vm_subjects entries: the policy's uids, then "another uid" */
-	__u32 host_level; /* depth of vmmsec's pid namespace: host ids are read there */
-	__u32 npending;	  /* vm_pending entries: objects appearing there are bound */
-	__u32 bind_full;  /* set by the programs: LSM_MAX_BOUND bindings, one more was refused */
-	__u32 pad;
-	__u64 nbound; /* objects bound at pending paths now (the programs count them) */
+	__u32 nsubjects;    /* vm_subjects entries: the policy's uids, then "another uid" */
+	__u32 host_level;   /* depth of vmmsec's pid namespace: host ids are read there */
+	__u32 npending;	    /* vm_pending entries: objects appearing there are bound */
+	__u32 bind_full;    /* set by the programs: LSM_MAX_BOUND bindings, one more was refused */
+	__u32 filter_shift; /* vm_filter has 1 << (64 - filter_shift) bits */
+	__u64 nbound;	    /* objects bound at pending paths now (the programs count them) */
 };
 
 enum vlsm_hook {

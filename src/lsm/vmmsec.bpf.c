@@ -8,9 +8,11 @@
 #include "lsm/lsm_abi.h"
 
 /*
- * CO-RE only: every kernel structure is read with BPF_CORE_READ against
- * the build host's vmlinux.h, so the object loads on other kernels (the VM
- * tier's 6.1).  The decision is policy_decide (src/policy/decide.c) bit for
+ * CO-RE only: every kernel structure is read through the build host's
+ * vmlinux.h with relocated offsets, so the object loads on other kernels
+ * (the VM tier's 6.1): directly through the BTF pointers the hooks get
+ * (the verifier turns such loads into fault-safe ones), with BPF_CORE_READ
+ * where the address is computed (struct mount, struct pid).  The decision is policy_decide (src/policy/decide.c) bit for
  * bit: per requested permission the most specific cell decides (the object
  * exactly, then as a subtree, then each ancestor's subtree, nearest first;
  * a uid cell beats '*', a denial beats a grant within a cell), else
@@ -76,6 +78,14 @@ struct {
 	__type(value, __u64);
 } vm_pending SEC(".maps");
 
+/* A bit per vm_nodes key (lsm_abi.h vlsm_filter_bit): clear means no lookup needed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* sized by the loader */
+	__type(key, __u32);
+	__type(value, __u64);
+} vm_filter SEC(".maps");
+
 /* The directories vm_pending names: checked before a name is read (d_instantiate runs for every dentry). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -140,23 +150,33 @@ struct {
 	__type(value, struct recbuf);
 } vm_rec SEC(".maps");
 
-/* Decision state, shared with the bpf_loop callback. */
+/*
+ * Decision state, shared with the bpf_loop callbacks.  The walk reads the
+ * hook's own objects directly (BTF pointers: one load per field, no helper
+ * call) up to the first mount root it meets; past it, where the kernel's
+ * struct mount has to be reached by pointer arithmetic that 6.1's verifier
+ * does not allow on BTF pointers, with bpf_probe_read_kernel.  The two
+ * halves are two loops so that every slot keeps one kind of pointer.
+ */
 struct walk {
-	struct dentry *d;
-	struct mount *m;
-	struct dentry *root_d;
-	struct vfsmount *root_mnt;
-	__u64 obj_dev, obj_ino;
+	struct dentry *d;	   /* near: the current entry (BTF) */
+	struct vfsmount *mnt;	   /* near: its mount (BTF); NULL: not known (the xattr hooks) */
+	struct dentry *root_d;	   /* the task's root (BTF) */
+	struct vfsmount *root_mnt; /* BTF */
+	struct dentry *fd;	   /* far: the current entry (a plain address) */
+	struct mount *fm;	   /* far: its mount (a plain address) */
+	struct dentry *seg_root;   /* far: fm's root, read once per mount */
+	__u64 seg_dev;		   /* the current mount's device, read once per mount */
 	__u32 uid;
 	__u32 want, decided, allowed;
 	__u32 line[3];
 	__s32 level;
+	__u32 steps;	  /* levels the near loop looked at */
 	__u8 first_exact; /* step 0 is the object itself (exact rules apply) */
 	__u8 blp;
-	__u8 done; /* the walk ended (else LSM_MAX_DEPTH levels were not enough) */
-	/* The current mount's device and root, read once per mount rather than per level. */
-	__u64 seg_dev;
-	struct dentry *seg_root;
+	__u8 done;  /* the walk ended (else LSM_MAX_DEPTH levels were not enough) */
+	__u8 far;   /* the near loop stopped at a mount root: the far loop goes on */
+	__u8 shift; /* vlsm_config.filter_shift */
 };
 
 /* The kernel's dev_t (MAJOR << 20 | MINOR) as stat(2) reports it (new_encode_dev). */
@@ -177,6 +197,19 @@ static __always_inline int key_of(struct dentry *d, struct vlsm_key *k)
 	k->ino = BPF_CORE_READ(inode, i_ino);
 	k->gen = 0;
 	return 0;
+}
+
+/*
+ * @p as a plain address (read back with a helper): what the verifier then
+ * lets a program do with it is compare it and hand it to helpers, which
+ * is what the code past a mount root and the path walk do.
+ */
+static __always_inline unsigned long plain(const void *p)
+{
+	unsigned long v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
 }
 
 static __always_inline void apply_cell(const struct vlsm_cell *c, struct walk *w)
@@ -216,16 +249,18 @@ static __always_inline void apply_scope(const struct vlsm_key *k, const struct v
 		w->level = n->level[scope & 1];
 }
 
+/* The vfsmount's struct mount, as a plain address (see plain()). */
 static __always_inline struct mount *real_mount(struct vfsmount *mnt)
 {
-	return (struct mount *)((char *)mnt - bpf_core_field_offset(struct mount, mnt));
+	return (struct mount *)(plain(mnt) - bpf_core_field_offset(struct mount, mnt));
 }
 
 /*
- * From *@dp in mount *@mp, cross mount roots the way ".." does.  1 when
- * the task's root (@root_d in @root_mnt) or the root of the mount tree is
- * reached, else 0 with *@dp a dentry that is no mount's root, in *@mp.
- * @mroot: *@mp's root when the caller knows it (else NULL: read here).
+ * From *@dp in mount *@mp (plain addresses), cross mount roots the way
+ * ".." does.  1 when the task's root (@root_d in @root_mnt) or the root of
+ * the mount tree is reached, else 0 with *@dp a dentry that is no mount's
+ * root, in *@mp.  @mroot: *@mp's root when the caller knows it (else NULL:
+ * read here).
  */
 static __always_inline int climb(struct dentry **dp, struct mount **mp, struct dentry *root_d,
 				 struct vfsmount *root_mnt, struct dentry *mroot)
@@ -250,82 +285,129 @@ static __always_inline int climb(struct dentry **dp, struct mount **mp, struct d
 	return 0;
 }
 
-/* One step of the walk: decide with the current directory, then move to its parent. */
-static __always_inline void seg_load(struct walk *w)
+/* Decide with the entry whose inode is @ino on the current mount (step @idx of the walk). */
+static __always_inline void consider(struct walk *w, __u64 ino, __u32 idx)
 {
-	struct mount *m = w->m;
+	__u64 bit = vlsm_filter_bit(w->seg_dev, ino, w->shift);
+	__u32 word = (__u32)(bit >> 6);
+	const __u64 *f = bpf_map_lookup_elem(&vm_filter, &word);
 
-	w->seg_dev = user_dev(BPF_CORE_READ(m, mnt.mnt_sb, s_dev));
-	w->seg_root = BPF_CORE_READ(m, mnt.mnt_root);
+	if (f && !(*f & (1ull << (bit & 63))))
+		return; /* no node (a missing word: looked up) */
+	struct vlsm_key k = {.dev = w->seg_dev, .ino = ino};
+	const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &k);
+
+	if (!n)
+		return;
+	if (idx == 0 && w->first_exact)
+		apply_scope(&k, n, 0, w);
+	apply_scope(&k, n, 1, w);
 }
 
-static __always_inline long walk_one(__u32 idx, void *ctx)
+/* Nothing above can change the answer. */
+static __always_inline int settled(const struct walk *w)
 {
-	struct walk *w = ctx;
-	struct vlsm_key k;
-	int have;
+	return (w->decided & w->want) == w->want && (!w->blp || w->level != LSM_LEVEL_NONE);
+}
 
-	struct dentry *cur = w->d;
+/*
+ * Up one level from w->fd, crossing mount roots the way ".." does (with
+ * helpers: plain addresses).  1 at the task's root or the top of the tree.
+ */
+static __always_inline int far_up(struct walk *w)
+{
+	struct mount *m0 = w->fm;
 
-	if (!cur)
+	if (climb(&w->fd, &w->fm, w->root_d, w->root_mnt, w->seg_root))
 		return 1;
-	if (w->m) {
+	/* (Locals: BPF_CORE_READ relocates every access in its first argument.) */
+	struct mount *m = w->fm;
+	struct dentry *d = w->fd;
+	if (m != m0) {
 		/* Every dentry of a mount is on the mount's super block. */
-		if (idx == 0)
-			seg_load(w);
-		struct inode *inode = BPF_CORE_READ(cur, d_inode);
-		have = inode != NULL;
-		k.dev = w->seg_dev;
-		k.ino = have ? BPF_CORE_READ(inode, i_ino) : 0;
-		k.gen = 0;
-	} else {
-		have = key_of(cur, &k) == 0;
+		w->seg_dev = user_dev(BPF_CORE_READ(m, mnt.mnt_sb, s_dev));
+		w->seg_root = BPF_CORE_READ(m, mnt.mnt_root);
 	}
-	if (have) {
-		if (idx == 0 && w->first_exact) {
-			w->obj_dev = k.dev;
-			w->obj_ino = k.ino;
-		}
-		const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &k);
-		if (n) {
-			if (idx == 0 && w->first_exact)
-				apply_scope(&k, n, 0, w);
-			apply_scope(&k, n, 1, w);
-		}
-	}
-	if ((w->decided & w->want) == w->want && (!w->blp || w->level != LSM_LEVEL_NONE))
-		return 1;
-	/* Up: stop at the task's root; cross mounts the way ".." does. */
-	struct dentry *d = w->d;
-	if (!w->m) {
-		/* No mount known (the xattr hooks): the file system's own tree only. */
-		struct dentry *up = BPF_CORE_READ(d, d_parent);
-		if (d == w->root_d || !up || up == d)
-			return 1;
-		w->d = up;
-		return 0;
-	}
-	struct mount *m0 = w->m;
-	if (climb(&w->d, &w->m, w->root_d, w->root_mnt, w->seg_root))
-		return 1;
-	if (w->m != m0)
-		seg_load(w); /* crossed into another mount */
-	d = w->d;
 	struct dentry *p = BPF_CORE_READ(d, d_parent);
 	if (!p || p == d)
 		return 1;
-	w->d = p;
+	w->fd = p;
 	return 0;
 }
 
-static long walk_step(__u32 idx, void *ctx)
+/* One level in the object's own mount: decide with the current entry, then move to its parent. */
+static long near_step(__u32 idx, void *ctx)
 {
 	struct walk *w = ctx;
-	long stop = walk_one(idx, ctx);
+	struct dentry *cur = w->d;
+	struct inode *inode = cur->d_inode;
 
-	if (stop)
-		w->done = 1;
-	return stop;
+	if (inode)
+		consider(w, inode->i_ino, idx);
+	if (settled(w))
+		goto end;
+	if (cur == w->root_d && (!w->mnt || w->mnt == w->root_mnt))
+		goto end;
+	if (w->mnt && cur == w->mnt->mnt_root) {
+		/* A mount root: ".." leaves this mount; the far loop goes on from here. */
+		w->fd = (struct dentry *)plain(cur);
+		w->fm = real_mount(w->mnt);
+		w->seg_root = w->fd;
+		w->steps = idx + 1;
+		w->far = 1;
+		return 1;
+	}
+	/* Within the mount (or, no mount known as in the xattr hooks, the file system). */
+	struct dentry *p = cur->d_parent;
+	if (!p || p == cur)
+		goto end;
+	w->d = p;
+	return 0;
+end:
+	w->done = 1;
+	return 1;
+}
+
+/*
+ * One level past a mount root: decide with the current entry, then move
+ * up.  Step 0 first leaves the mount root the near loop decided last.
+ */
+static long far_step(__u32 idx, void *ctx)
+{
+	struct walk *w = ctx;
+
+	if (idx == 0 && far_up(w))
+		goto end;
+	struct dentry *d = w->fd;
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
+	if (inode)
+		consider(w, BPF_CORE_READ(inode, i_ino), 1);
+	if (!settled(w) && !far_up(w))
+		return 0;
+end:
+	w->done = 1;
+	return 1;
+}
+
+/*
+ * Run the walk *@w describes (d, mnt, root_d, root_mnt, uid, want, level,
+ * first_exact and blp set; the rest 0) from its object up to the task's
+ * root, or until nothing above can change the answer: w->done then.
+ */
+static __always_inline void walk_run(struct walk *w)
+{
+	w->seg_dev = user_dev(w->d->d_sb->s_dev);
+	bpf_loop(LSM_MAX_DEPTH, near_step, w, 0);
+	if (w->far && w->steps < LSM_MAX_DEPTH)
+		bpf_loop(LSM_MAX_DEPTH - w->steps, far_step, w, 0);
+}
+
+/* @uid's clearance (0 when the policy gives it none). */
+static __always_inline int clearance_of(__u32 uid)
+{
+	__u32 *cl = bpf_map_lookup_elem(&vm_clearances, &uid);
+
+	return cl ? (int)*cl : 0;
 }
 
 static __always_inline __u32 map_id(__u32 id, __u32 guest_first, __u32 host_first, __u32 count)
@@ -344,7 +426,7 @@ static __always_inline int guest_config(struct task_struct *task, struct vlsm_co
 	if (!c)
 		return 0;
 	__builtin_memcpy(cfg, c, sizeof(*cfg));
-	if (!cfg->active || BPF_CORE_READ(task, cred, user_ns, ns.inum) != cfg->userns_inum)
+	if (!cfg->active || task->cred->user_ns->ns.inum != cfg->userns_inum)
 		return 0;
 	return 1;
 }
@@ -446,7 +528,7 @@ static long name_step(__u32 idx, void *ctx)
  */
 static __always_inline void path_into(struct recbuf *s, struct dentry *d, struct mount *m)
 {
-	struct namewalk x = {.d = d, .m = m, .pos = LSM_PATH_MAX};
+	struct namewalk x = {.d = (struct dentry *)plain(d), .m = m, .pos = LSM_PATH_MAX};
 
 	if (!s)
 		return;
@@ -530,15 +612,16 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 		return 0;
 	struct walk w = {
 		.d = d,
-		.m = mnt ? real_mount(mnt) : NULL,
-		.root_d = BPF_CORE_READ(task, fs, root.dentry),
-		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
+		.mnt = mnt,
+		.root_d = task->fs->root.dentry,
+		.root_mnt = task->fs->root.mnt,
 		.blp = cfg->blp,
-		.uid = map_id(BPF_CORE_READ(task, cred, fsuid.val), cfg->uid_guest_first,
-			      cfg->uid_host_first, cfg->uid_count),
+		.uid = map_id(task->cred->fsuid.val, cfg->uid_guest_first, cfg->uid_host_first,
+			      cfg->uid_count),
 		.want = want,
 		.level = LSM_LEVEL_NONE,
 		.first_exact = exact,
+		.shift = (__u8)cfg->filter_shift,
 	};
 	if (ne && ne->pre.dev) {
 		const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &ne->pre);
@@ -547,7 +630,7 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 			apply_scope(&ne->pre, n, 1, &w);
 		}
 	}
-	bpf_loop(LSM_MAX_DEPTH, walk_step, &w, 0);
+	walk_run(&w);
 
 	__u32 failed = 0, cause = 0;
 	if (cfg->bind_full) {
@@ -560,17 +643,14 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 	} else if (!mnt && w.d != w.root_d &&
 		   ((w.decided & want) != want || (w.blp && w.level == LSM_LEVEL_NONE))) {
 		/* Undecided at the root of a file system mounted below a directory with rules. */
-		struct vlsm_key k;
-		if (key_of(w.d, &k) == 0 && bpf_map_lookup_elem(&vm_xcut, &k.dev)) {
+		if (bpf_map_lookup_elem(&vm_xcut, &w.seg_dev)) {
 			failed = want & -want;
 			cause = LSM_CAUSE_MOUNT;
 		}
 	}
-	int level = w.level == LSM_LEVEL_NONE ? 0 : w.level, clearance = 0;
-	__u32 *cl = bpf_map_lookup_elem(&vm_clearances, &w.uid);
-	if (cl)
-		clearance = (int)*cl;
-		/* Undecided bits: `default`. */
+	int level = w.level == LSM_LEVEL_NONE ? 0 : w.level;
+	int clearance = cfg->blp ? clearance_of(w.uid) : 0;
+	/* Undecided bits: `default`. */
 #pragma unroll
 	for (int i = 0; i < 3; i++) {
 		__u32 bit = 1u << i;
@@ -598,6 +678,8 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 	}
 	if (!failed && !cfg->audit_all)
 		return 0;
+	if (!cfg->blp)
+		clearance = clearance_of(w.uid); /* for the record */
 	struct recbuf *s;
 	int own;
 	struct vlsm_event *e = rec_start(&s, &own);
@@ -605,13 +687,14 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 		bump_lost();
 		return failed ? -EACCES : 0;
 	}
-	e->dev = w.obj_dev;
-	e->ino = w.obj_ino;
+	struct inode *inode = exact ? d->d_inode : NULL;
+	e->dev = inode ? user_dev(d->d_sb->s_dev) : 0;
+	e->ino = inode ? inode->i_ino : 0;
 	host_tid(&e->host_tid, task, cfg->host_level);
 	guest_tid(&e->guest_tid, task);
 	e->uid = w.uid;
-	e->gid = map_id(BPF_CORE_READ(task, cred, fsgid.val), cfg->gid_guest_first,
-			cfg->gid_host_first, cfg->gid_count);
+	e->gid = map_id(task->cred->fsgid.val, cfg->gid_guest_first, cfg->gid_host_first,
+			cfg->gid_count);
 	e->want = want;
 	e->failed = failed;
 	e->line[0] = w.line[0];
@@ -710,8 +793,8 @@ int BPF_PROG(vmmsec_file_open, struct file *file, int ret)
 {
 	if (ret)
 		return ret;
-	__u32 flags = BPF_CORE_READ(file, f_flags);
-	__u32 mode = BPF_CORE_READ(file, f_mode);
+	__u32 flags = file->f_flags;
+	__u32 mode = file->f_mode;
 	bool exec = (flags & FMODE_EXEC) || (mode & FMODE_EXEC);
 	__u32 want = exec ? LSM_R : want_from_open(flags);
 	struct vlsm_config conf;
@@ -720,7 +803,7 @@ int BPF_PROG(vmmsec_file_open, struct file *file, int ret)
 	if (!exec && (want & (LSM_W | LSM_A)) && guest_config(bpf_get_current_task_btf(), &conf) &&
 	    foreign_mem(file, want))
 		return -EPERM;
-	return decide(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), want, 1,
+	return decide(file->f_path.dentry, file->f_path.mnt, want, 1,
 		      exec ? LSM_HOOK_EXEC_OPEN : LSM_HOOK_FILE_OPEN);
 }
 
@@ -729,9 +812,8 @@ int BPF_PROG(vmmsec_bprm_check, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return ret;
-	struct file *file = BPF_CORE_READ(bprm, file);
-	return decide(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), LSM_R, 1,
-		      LSM_HOOK_BPRM_CHECK);
+	struct file *file = bprm->file;
+	return decide(file->f_path.dentry, file->f_path.mnt, LSM_R, 1, LSM_HOOK_BPRM_CHECK);
 }
 
 SEC("lsm/path_truncate")
@@ -739,8 +821,7 @@ int BPF_PROG(vmmsec_path_truncate, const struct path *path, int ret)
 {
 	if (ret)
 		return ret;
-	return decide(BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), LSM_W, 1,
-		      LSM_HOOK_PATH_TRUNCATE);
+	return decide(path->dentry, path->mnt, LSM_W, 1, LSM_HOOK_PATH_TRUNCATE);
 }
 
 /*
@@ -749,8 +830,8 @@ int BPF_PROG(vmmsec_path_truncate, const struct path *path, int ret)
  */
 static __always_inline int decide_create(const struct path *dir, struct dentry *dentry, __u8 hook)
 {
-	struct dentry *d = BPF_CORE_READ(dir, dentry);
-	struct vfsmount *mnt = BPF_CORE_READ(dir, mnt);
+	struct dentry *d = dir->dentry;
+	struct vfsmount *mnt = dir->mnt;
 	struct newent ne = {.entry = dentry};
 	int r = decide(d, mnt, LSM_W, 1, hook);
 
@@ -785,10 +866,10 @@ int BPF_PROG(vmmsec_path_symlink, const struct path *dir, struct dentry *dentry,
 /* Removing an entry: w on the object, then w on its directory. */
 static __always_inline int decide_remove(const struct path *dir, struct dentry *dentry, __u8 hook)
 {
-	struct vfsmount *mnt = BPF_CORE_READ(dir, mnt);
+	struct vfsmount *mnt = dir->mnt;
 	int r = decide(dentry, mnt, LSM_W, 1, hook);
 
-	return r ? r : decide(BPF_CORE_READ(dir, dentry), mnt, LSM_W, 1, hook);
+	return r ? r : decide(dir->dentry, mnt, LSM_W, 1, hook);
 }
 
 SEC("lsm/path_unlink")
@@ -808,8 +889,7 @@ int BPF_PROG(vmmsec_path_chmod, const struct path *path, umode_t mode, int ret)
 {
 	if (ret)
 		return ret;
-	return decide(BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), LSM_W, 1,
-		      LSM_HOOK_PATH_CHMOD);
+	return decide(path->dentry, path->mnt, LSM_W, 1, LSM_HOOK_PATH_CHMOD);
 }
 
 SEC("lsm/path_chown")
@@ -817,19 +897,17 @@ int BPF_PROG(vmmsec_path_chown, const struct path *path, __u64 uid, __u64 gid, i
 {
 	if (ret)
 		return ret;
-	return decide(BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), LSM_W, 1,
-		      LSM_HOOK_PATH_CHOWN);
+	return decide(path->dentry, path->mnt, LSM_W, 1, LSM_HOOK_PATH_CHOWN);
 }
 
 /* ---------------- no widening by rename or link (fsop.c widens()) ---------------- */
 
 struct widen {
-	struct dentry *obj, *dst_dir, *root_d;
-	struct mount *src_m, *dst_m;
-	struct vfsmount *root_mnt;
+	struct dentry *obj, *dst_dir, *root_d; /* BTF, as in struct walk */
+	struct vfsmount *mnt, *root_mnt;       /* the object's and its new directory's mount */
 	struct vlsm_key okey;
 	__u32 nsubjects;
-	__u8 has_okey, default_deny, blp;
+	__u8 has_okey, default_deny, blp, shift;
 	/* The first widening found. */
 	__u8 found, other;
 	__u32 uid, bit, line;
@@ -850,10 +928,8 @@ static __always_inline __u32 settle(struct walk *w, __u8 default_deny)
 		}
 	}
 	if (w->blp) {
-		int level = w->level == LSM_LEVEL_NONE ? 0 : w->level, clearance = 0;
-		__u32 *cl = bpf_map_lookup_elem(&vm_clearances, &w->uid);
-		if (cl)
-			clearance = (int)*cl;
+		int level = w->level == LSM_LEVEL_NONE ? 0 : w->level,
+		    clearance = clearance_of(w->uid);
 		if (level != LSM_LEVEL_EXEMPT) {
 			if (clearance < level)
 				allowed &= ~LSM_R;
@@ -875,7 +951,7 @@ static long widen_step(__u32 idx, void *ctx)
 	/* One walk structure, used twice: the stack of the three frames is small. */
 	struct walk w = {
 		.d = x->obj,
-		.m = x->src_m,
+		.mnt = x->mnt,
 		.root_d = x->root_d,
 		.root_mnt = x->root_mnt,
 		.uid = *uidp,
@@ -883,20 +959,22 @@ static long widen_step(__u32 idx, void *ctx)
 		.level = LSM_LEVEL_NONE,
 		.first_exact = 1,
 		.blp = x->blp,
+		.shift = x->shift,
 	};
-	bpf_loop(LSM_MAX_DEPTH, walk_step, &w, 0);
+	walk_run(&w);
 	/* Where the walk did not end, nothing is known to be allowed (fail closed). */
 	__u32 sa = w.done ? settle(&w, x->default_deny) : 0;
 	__u32 sline[3] = {w.line[0], w.line[1], w.line[2]};
 	__builtin_memset(&w, 0, sizeof(w));
 	w.d = x->dst_dir;
-	w.m = x->dst_m;
+	w.mnt = x->mnt;
 	w.root_d = x->root_d;
 	w.root_mnt = x->root_mnt;
 	w.uid = *uidp;
 	w.want = LSM_R | LSM_W | LSM_A;
 	w.level = LSM_LEVEL_NONE;
 	w.blp = x->blp;
+	w.shift = x->shift;
 	/* The object's own rules travel with it; its new directories' rules apply above them. */
 	if (x->has_okey) {
 		const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &x->okey);
@@ -905,7 +983,7 @@ static long widen_step(__u32 idx, void *ctx)
 			apply_scope(&x->okey, n, 1, &w);
 		}
 	}
-	bpf_loop(LSM_MAX_DEPTH, walk_step, &w, 0);
+	walk_run(&w);
 	__u32 wider = (w.done ? settle(&w, x->default_deny) : w.want) & ~sa;
 	if (!wider)
 		return 0;
@@ -935,10 +1013,10 @@ static __noinline int widen_record(const struct widen *x, const struct vlsm_conf
 	e->ino = k.ino;
 	host_tid(&e->host_tid, task, conf->host_level);
 	guest_tid(&e->guest_tid, task);
-	e->uid = map_id(BPF_CORE_READ(task, cred, fsuid.val), conf->uid_guest_first,
-			conf->uid_host_first, conf->uid_count);
-	e->gid = map_id(BPF_CORE_READ(task, cred, fsgid.val), conf->gid_guest_first,
-			conf->gid_host_first, conf->gid_count);
+	e->uid = map_id(task->cred->fsuid.val, conf->uid_guest_first, conf->uid_host_first,
+			conf->uid_count);
+	e->gid = map_id(task->cred->fsgid.val, conf->gid_guest_first, conf->gid_host_first,
+			conf->gid_count);
 	e->want = LSM_W;
 	e->failed = LSM_W;
 	e->line[0] = x->line;
@@ -951,7 +1029,7 @@ static __noinline int widen_record(const struct widen *x, const struct vlsm_conf
 	e->hook = hook;
 	e->pad = x->other;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	rec_send(e, s, own, x->obj, x->src_m);
+	rec_send(e, s, own, x->obj, real_mount(x->mnt));
 	return -EACCES;
 }
 
@@ -969,18 +1047,18 @@ static __noinline int widens(struct dentry *obj, struct vfsmount *mnt, struct de
 	const struct vlsm_config *conf = bpf_map_lookup_elem(&vm_config, &zero);
 
 	if (!obj || !mnt || !dst_dir || !conf || !conf->active ||
-	    BPF_CORE_READ(task, cred, user_ns, ns.inum) != conf->userns_inum)
+	    task->cred->user_ns->ns.inum != conf->userns_inum)
 		return 0;
 	struct widen x = {
 		.obj = obj,
 		.dst_dir = dst_dir,
-		.root_d = BPF_CORE_READ(task, fs, root.dentry),
-		.src_m = real_mount(mnt),
-		.dst_m = real_mount(mnt),
-		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
+		.root_d = task->fs->root.dentry,
+		.mnt = mnt,
+		.root_mnt = task->fs->root.mnt,
 		.nsubjects = conf->nsubjects,
 		.default_deny = conf->default_deny,
 		.blp = conf->blp,
+		.shift = (__u8)conf->filter_shift,
 	};
 	/* Landing on a pending path: a bare object takes that path's rules. */
 	x.has_okey = key_of(obj, &x.okey) == 0;
@@ -996,10 +1074,10 @@ static __noinline int widens(struct dentry *obj, struct vfsmount *mnt, struct de
 static __always_inline int decide_entry(struct dentry *dentry, const struct path *dir, int dir_too,
 					__u8 hook)
 {
-	struct vfsmount *mnt = BPF_CORE_READ(dir, mnt);
+	struct vfsmount *mnt = dir->mnt;
 	int r = decide(dentry, mnt, LSM_W, 1, hook);
 
-	return r || !dir_too ? r : decide(BPF_CORE_READ(dir, dentry), mnt, LSM_W, 1, hook);
+	return r || !dir_too ? r : decide(dir->dentry, mnt, LSM_W, 1, hook);
 }
 
 static __noinline int bind_pending(struct dentry *dir, struct dentry *entry, struct inode *inode);
@@ -1014,19 +1092,17 @@ int BPF_PROG(vmmsec_path_rename, const struct path *old_dir, struct dentry *old_
 		return ret;
 	if ((r = decide_entry(old_dentry, old_dir, 1, LSM_HOOK_PATH_RENAME)))
 		return r;
-	if (BPF_CORE_READ(new_dentry, d_inode))
+	if (new_dentry->d_inode)
 		r = decide_entry(new_dentry, new_dir, 1, LSM_HOOK_PATH_RENAME);
 	else
 		r = decide_create(new_dir, new_dentry, LSM_HOOK_PATH_RENAME);
 	if (r)
 		return r;
-	struct vfsmount *mnt = BPF_CORE_READ(old_dir, mnt);
-	if ((r = widens(old_dentry, mnt, BPF_CORE_READ(new_dir, dentry), new_dentry,
-			LSM_HOOK_PATH_RENAME)))
+	struct vfsmount *mnt = old_dir->mnt;
+	if ((r = widens(old_dentry, mnt, new_dir->dentry, new_dentry, LSM_HOOK_PATH_RENAME)))
 		return r;
 	if (flags & RENAME_EXCHANGE)
-		return widens(new_dentry, mnt, BPF_CORE_READ(old_dir, dentry), old_dentry,
-			      LSM_HOOK_PATH_RENAME);
+		return widens(new_dentry, mnt, old_dir->dentry, old_dentry, LSM_HOOK_PATH_RENAME);
 	/*
 	 * Moved onto a pending path: bound now, before the kernel's own checks
 	 * (no hook follows d_move).  If the rename still fails, the object
@@ -1048,11 +1124,23 @@ int BPF_PROG(vmmsec_path_link, struct dentry *old_dentry, const struct path *new
 	if ((r = decide_entry(old_dentry, new_dir, 0, LSM_HOOK_PATH_LINK)) ||
 	    (r = decide_create(new_dir, new_dentry, LSM_HOOK_PATH_LINK)))
 		return r;
-	return widens(old_dentry, BPF_CORE_READ(new_dir, mnt), BPF_CORE_READ(new_dir, dentry),
-		      new_dentry, LSM_HOOK_PATH_LINK);
+	return widens(old_dentry, new_dir->mnt, new_dir->dentry, new_dentry, LSM_HOOK_PATH_LINK);
 }
 
 /* ---------------- objects that appear at pending paths ---------------- */
+
+/* @k's bit in vm_filter, set before @k goes into vm_nodes.  0, or -1: no such word. */
+static __always_inline int set_filter(const struct vlsm_key *k, const struct vlsm_config *cfg)
+{
+	__u64 bit = vlsm_filter_bit(k->dev, k->ino, cfg->filter_shift);
+	__u32 word = (__u32)(bit >> 6);
+	__u64 *f = bpf_map_lookup_elem(&vm_filter, &word);
+
+	if (!f)
+		return -1;
+	__sync_fetch_and_or(f, 1ull << (bit & 63));
+	return 0;
+}
 
 /*
  * Bind @inode, now the entry @entry in @dir, to that path's rules when it
@@ -1081,7 +1169,7 @@ static __noinline int bind_pending(struct dentry *dir, struct dentry *entry, str
 	 * what it made away), or no room: this object stays unbound, so from
 	 * now on the guest is refused everything (fail closed).
 	 */
-	if (__sync_fetch_and_add(&cfg->nbound, 1) >= LSM_MAX_BOUND ||
+	if (__sync_fetch_and_add(&cfg->nbound, 1) >= LSM_MAX_BOUND || set_filter(&k, cfg) < 0 ||
 	    bpf_map_update_elem(&vm_nodes, &k, &n, BPF_NOEXIST) < 0) {
 		__sync_fetch_and_add(&cfg->nbound, -1);
 		cfg->bind_full = 1;
@@ -1139,11 +1227,10 @@ int BPF_PROG(vmmsec_file_fcntl, struct file *file, unsigned int cmd, unsigned lo
 {
 	if (ret)
 		return ret;
-	if (cmd != F_SETFL || (arg & O_APPEND) || !(BPF_CORE_READ(file, f_flags) & O_APPEND) ||
-	    !(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
+	if (cmd != F_SETFL || (arg & O_APPEND) || !(file->f_flags & O_APPEND) ||
+	    !(file->f_mode & FMODE_WRITE))
 		return 0;
-	return decide(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), LSM_W, 1,
-		      LSM_HOOK_FILE_FCNTL);
+	return decide(file->f_path.dentry, file->f_path.mnt, LSM_W, 1, LSM_HOOK_FILE_FCNTL);
 }
 
 /*
@@ -1156,13 +1243,12 @@ int BPF_PROG(vmmsec_file_permission, struct file *file, int mask, int ret)
 {
 	if (ret)
 		return ret;
-	if (!(mask & 2 /* MAY_WRITE */) || !(BPF_CORE_READ(file, f_flags) & O_APPEND))
+	if (!(mask & 2 /* MAY_WRITE */) || !(file->f_flags & O_APPEND))
 		return 0;
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	if (!regs || BPF_CORE_READ(regs, orig_ax) != NR_FALLOCATE)
 		return 0;
-	return decide(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), LSM_W, 1,
-		      LSM_HOOK_FALLOCATE);
+	return decide(file->f_path.dentry, file->f_path.mnt, LSM_W, 1, LSM_HOOK_FALLOCATE);
 }
 
 #define FMODE_READ 0x1
@@ -1184,18 +1270,17 @@ int BPF_PROG(vmmsec_file_receive, struct file *file, int ret)
 {
 	if (ret)
 		return ret;
-	__u32 mode = BPF_CORE_READ(file, f_mode);
-	__u32 type = BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT;
-	struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
+	__u32 mode = file->f_mode;
+	__u32 type = file->f_inode->i_mode & S_IFMT;
+	struct vfsmount *mnt = file->f_path.mnt;
 
 	if ((mode & FMODE_PATH) || type == S_IFSOCK || type == S_IFIFO ||
-	    (BPF_CORE_READ(mnt, mnt_flags) & 0x4000 /* MNT_INTERNAL */))
+	    (mnt->mnt_flags & 0x4000 /* MNT_INTERNAL */))
 		return 0;
 	__u32 want = mode & FMODE_READ ? LSM_R : 0;
 	if (mode & FMODE_WRITE)
-		want |= (BPF_CORE_READ(file, f_flags) & O_APPEND) && !(mode & FMODE_READ) ? LSM_A
-											  : LSM_W;
-	return decide(BPF_CORE_READ(file, f_path.dentry), mnt, want, 1, LSM_HOOK_FILE_RECEIVE);
+		want |= (file->f_flags & O_APPEND) && !(mode & FMODE_READ) ? LSM_A : LSM_W;
+	return decide(file->f_path.dentry, mnt, want, 1, LSM_HOOK_FILE_RECEIVE);
 }
 
 /*
