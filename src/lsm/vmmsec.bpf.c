@@ -12,8 +12,10 @@
  * vmlinux.h with relocated offsets, so the object loads on other kernels
  * (the VM tier's 6.1): directly through the BTF pointers the hooks get
  * (the verifier turns such loads into fault-safe ones), with BPF_CORE_READ
- * where the address is computed (struct mount, struct pid).  The decision is policy_decide (src/policy/decide.c) bit for
- * bit: per requested permission the most specific cell decides (the object
+ * where the address is computed (struct mount, struct pid).
+ *
+ * The decision is policy_decide (src/policy/decide.c) bit for bit: per
+ * requested permission the most specific cell decides (the object
  * exactly, then as a subtree, then each ancestor's subtree, nearest first;
  * a uid cell beats '*', a denial beats a grant within a cell), else
  * `default`; then Bell-LaPadula with the nearest level.

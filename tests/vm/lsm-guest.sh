@@ -4,6 +4,26 @@
 GR=1879048192 # host uid of guest uid 0
 V=vmmsec
 jlog() { $V log "$1" --json --kind access | sed "s/^/json-$2=/"; }
+# start_guest FIFO OUT CMD...: CMD (a vmmsec run whose guest writes "r" to
+# FIFO when it is ready) in the background, its output to OUT and its pid
+# in OUT.pid (its exit status in OUT.rc after).  Returns 0 once the guest is ready, 1 if vmmsec exited first
+# (it then writes "exit N" to the FIFO itself: nobody waits for a guest
+# that never came).
+start_guest() {
+	sg_f=$1 sg_o=$2
+	shift 2
+	{
+		"$@" &
+		echo $! >"$sg_o.pid"
+		wait $!
+		sg_r=$?
+		echo $sg_r >"$sg_o.rc"
+		exec 3<>"$sg_f"
+		echo "exit $sg_r" >&3
+	} >"$sg_o" 2>&1 &
+	read sg_x <"$sg_f"
+	[ "$sg_x" = r ]
+}
 
 echo "lsm=$(cat /sys/kernel/security/lsm)"
 
@@ -134,14 +154,16 @@ pending() { # BACKEND
 	# Created outside the guest while it runs: uid 1000's rule for that path binds it too.
 	printf -- '-r %s/d/late 1000\n' $D >/srv/pd3.acl
 	mkfifo $D/ready $D/go && chmod 0666 $D/ready $D/go
-	$V run --backend "$1" --uid 1000 --gid 1000 --policy /srv/pd3.acl --log "/tmp/pd3-$1" -- sh -c \
+	if start_guest $D/ready /tmp/pd3.out $V run --backend "$1" --uid 1000 --gid 1000 \
+		--policy /srv/pd3.acl --log "/tmp/pd3-$1" -- sh -c \
 		'echo r >"$1/ready"; read x <"$1/go"; cat "$1/d/late" >/dev/null 2>&1; echo "read-late=$?"' \
-		sh $D >/tmp/pd3.out 2>&1 &
-	vpid=$!
-	timeout 300 sh -c "read x <$D/ready" || echo "pd3: no guest"
-	echo late >$D/d/late && chmod 0644 $D/d/late
-	echo go >$D/go
-	wait $vpid
+		sh $D; then
+		echo late >$D/d/late && chmod 0644 $D/d/late
+		echo go >$D/go
+	else
+		echo "pd3: no guest"
+	fi
+	wait
 	sed "s/^/pd3-$1=/" /tmp/pd3.out
 	rm -f $D/d/late $D/ready $D/go
 	# More objects bound at a pending path than vm_nodes has room for (lsm only: the
@@ -223,6 +245,20 @@ xmount() { # BACKEND
 	$V run --backend "$1" --policy /srv/xr.acl --log "/tmp/xr-$1" -- sh -c \
 		'/vmtest/bypass --xattr /srv/xr/m/f; /vmtest/bypass --xattr /xm2/f' 2>&1 | sed "s/^/xr-$1=/"
 	jlog "/tmp/xr-$1" "xr-$1"
+	# Opens below mounts (the walk goes on past each mount root): a tmpfs on a
+	# tmpfs below "-r /srv/xr/", two stacked at one point, and one below no rule.
+	grep -q ' /srv/xr/m/m2 ' /proc/mounts || { mkdir -p /srv/xr/m/m2 && mount -t tmpfs xm /srv/xr/m/m2; }
+	if ! grep -q ' /srv/xr/s ' /proc/mounts; then
+		mkdir -p /srv/xr/s && mount -t tmpfs s1 /srv/xr/s && mount -t tmpfs s2 /srv/xr/s
+	fi
+	echo a >/srv/xr/m/m2/g && echo b >/srv/xr/s/f && echo c >/xm2/g && echo d >/srv/xr/m/m2/h
+	chmod 0666 /srv/xr/m/m2/g /srv/xr/s/f /xm2/g /srv/xr/m/m2/h
+	printf -- '-r /srv/xr/ *\n+r /srv/xr/m/m2/h *\n-a /srv/xr/m/m2/ *\n' >/srv/xm.acl
+	$V run --backend "$1" --policy /srv/xm.acl --log "/tmp/xm-$1" -- sh -c \
+		'for f in /srv/xr/m/f /srv/xr/m/m2/g /srv/xr/s/f /xm2/g /srv/xr/m/m2/h; do
+			cat $f >/dev/null 2>&1; echo "read $f $?"; done
+		echo x >>/srv/xr/m/m2/h 2>/dev/null; echo "append m2/h $?"' 2>&1 | sed "s/^/xm-$1=/"
+	jlog "/tmp/xm-$1" "xm-$1"
 	# A rule on the root directory itself is above every mount.
 	printf -- '-w / *\n' >/srv/xr2.acl
 	$V run --backend "$1" --policy /srv/xr2.acl --log "/tmp/xr2-$1" -- /vmtest/bypass --xattr /xm2/f 2>&1 |
@@ -244,28 +280,27 @@ done
 mkdir -p /srv/sc && echo SCOPE >/srv/sc/f && chmod 0644 /srv/sc/f
 mkfifo /srv/sc/go /srv/sc/ready && chmod 0666 /srv/sc/go /srv/sc/ready
 printf -- '-r /srv/sc/f *\n' >/srv/sc.acl
-$V run --backend lsm --policy /srv/sc.acl --log /tmp/sc -- sh -c \
-	'cat /srv/sc/f 2>/dev/null; echo "guest-read=$?"; echo r >/srv/sc/ready; read x </srv/sc/go' \
-	>/tmp/sc.out 2>&1 &
-vpid=$!
-# The guest has been denied: the programs are attached.  (A watchdog, not a
-# synchronisation: if vmmsec failed to start, nobody would ever write.)
-timeout 300 sh -c 'read x </srv/sc/ready' || { echo "scope: no guest"; cat /tmp/sc.out; }
-cat /srv/sc/f >/dev/null 2>&1; echo "host-read-during=$?"
-echo go >/srv/sc/go
-wait $vpid; echo "scope-rc=$?"
+# Once the guest has been denied, the programs are attached.
+if start_guest /srv/sc/ready /tmp/sc.out $V run --backend lsm --policy /srv/sc.acl --log /tmp/sc -- \
+	sh -c 'cat /srv/sc/f 2>/dev/null; echo "guest-read=$?"; echo r >/srv/sc/ready; read x </srv/sc/go'; then
+	cat /srv/sc/f >/dev/null 2>&1
+	echo "host-read-during=$?"
+	echo go >/srv/sc/go
+else
+	echo "scope: no guest"
+fi
+wait
+echo "scope-rc=$(cat /tmp/sc.out.rc)"
 sed 's/^/scope-guest=/' /tmp/sc.out
 
 # 5. Lifetime: after a normal exit and after kill -9 of vmmsec, no program, link or pin is left.
 if command -v bpftool >/dev/null; then
 	echo "progs-after-exit=$(bpftool prog show 2>/dev/null | grep -c vmmsec_)"
-	$V run --backend lsm --policy /srv/sc.acl --log /tmp/k9 -- sh -c \
-		'echo r >/srv/sc/ready; read x </srv/sc/go' >/dev/null 2>&1 &
-	vpid=$!
-	timeout 300 sh -c 'read x </srv/sc/ready' || echo "lifetime: no guest"
+	start_guest /srv/sc/ready /tmp/k9.out $V run --backend lsm --policy /srv/sc.acl --log /tmp/k9 -- \
+		sh -c 'echo r >/srv/sc/ready; read x </srv/sc/go' || echo "lifetime: no guest"
 	echo "progs-while-running=$(bpftool prog show 2>/dev/null | grep -c vmmsec_)"
-	kill -9 $vpid
-	wait $vpid 2>/dev/null
+	kill -9 "$(cat /tmp/k9.out.pid)"
+	wait
 	echo "progs-after-kill=$(bpftool prog show 2>/dev/null | grep -c vmmsec_)"
 	echo "links-after-kill=$(bpftool link show 2>/dev/null | grep -c lsm_mac)"
 	echo "pins-after-kill=$(ls /sys/fs/bpf | wc -l)"

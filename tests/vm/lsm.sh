@@ -160,6 +160,15 @@ for r in map(json.loads, sys.stdin): print(r["syscall"], r["access"], r["decisio
 	"inode_setxattr w deny not checkable: the xattr hook gets no mount, and this file system is mounted below rules
 inode_removexattr w deny not checkable: the xattr hook gets no mount, and this file system is mounted below rules"
 
+expect_eq "mounts (lsm): rules above one, two and two stacked mount roots decide opens below them" \
+	"$(lines xm-lsm)" "read /srv/xr/m/f 1
+read /srv/xr/m/m2/g 1
+read /srv/xr/s/f 1
+read /xm2/g 0
+read /srv/xr/m/m2/h 0
+sh: can't create /srv/xr/m/m2/h: Permission denied
+append m2/h 1"
+
 # --- pending paths: decided at creation (the new object is not bound yet: DESIGN 12) ---
 expect_eq "pending (lsm): -r path created, then bound (not readable); -w path cannot be made (creat, mkdir, rename)" \
 	"$(lines pd-lsm)" "create=0
@@ -194,7 +203,7 @@ expect_eq "pending (seccomp): the same rule is enforced when the path appears" \
 rc=1"
 
 # --- differential: the same output and decisions under both backends ---
-for k in pd seed0 seed1000 seedfile blp c0 c1000 xr xr2; do
+for k in pd seed0 seed1000 seedfile blp c0 c1000 xr xr2 xm; do
 	a=$(lines "$k-lsm")
 	b=$(lines "$k-seccomp")
 	if [ -n "$a" ]; then
@@ -203,7 +212,7 @@ for k in pd seed0 seed1000 seedfile blp c0 c1000 xr xr2; do
 		not_ok "differential $k: the lsm run printed something"
 	fi
 done
-for k in pd seed0 seed1000 blp c0 c1000; do
+for k in pd seed0 seed1000 blp c0 c1000 xm; do
 	expect_eq "differential $k: identical decisions (comm, access, verdict, reason)" \
 		"$(decisions "$k-lsm")" "$(decisions "$k-seccomp")"
 	expect_eq "differential $k: the same paths recorded (comm, access, verdict, resolved)" \
