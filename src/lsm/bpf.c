@@ -656,7 +656,15 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 	}
 	bpf_map__set_max_entries(b->skel->maps.vm_xcut, (__u32)at_least_one((size_t)ncuts));
 	if ((r = vmmsec_bpf__load(b->skel)) < 0) {
-		snprintf(msg, len, "cannot load the BPF-LSM programs: %s", strerror(-r));
+		if (r == -E2BIG) /* libbpf's answer when the verifier runs out of its budget */
+			snprintf(msg, len,
+				 "cannot load the BPF-LSM programs: the kernel's verifier gave up "
+				 "(%s: more than the million instructions it checks per program; "
+				 "the rename and link programs reach that on Linux 6.12); "
+				 "--backend seccomp enforces the same policy",
+				 strerror(-r));
+		else
+			snprintf(msg, len, "cannot load the BPF-LSM programs: %s", strerror(-r));
 		goto fail;
 	}
 	struct policy_export_ops ops = {put_node, put_ucell, put_clearance};
