@@ -659,8 +659,7 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 		if (r == -E2BIG) /* libbpf's answer when the verifier runs out of its budget */
 			snprintf(msg, len,
 				 "cannot load the BPF-LSM programs: the kernel's verifier gave up "
-				 "(%s: more than the million instructions it checks per program; "
-				 "the rename and link programs reach that on Linux 6.12); "
+				 "(%s: more than the million instructions it checks per program); "
 				 "--backend seccomp enforces the same policy",
 				 strerror(-r));
 		else

@@ -153,6 +153,23 @@ struct {
 } vm_rec SEC(".maps");
 
 /*
+ * What a walk has decided so far, and room for the key it looks up: all
+ * walk_consider() touches.  Small: a widen_step frame holds one inside
+ * struct walk, three frames deep in the rename hook.
+ */
+struct wstate {
+	struct vlsm_ukey uk; /* apply_key's lookup key */
+	__u64 seg_dev;	     /* the current mount's device, read once per mount */
+	__u32 uid;
+	__u32 line[3];
+	__s16 level;
+	__u8 want, decided, allowed;
+	__u8 first_exact; /* step 0 is the object itself (exact rules apply) */
+	__u8 blp;
+	__u8 shift; /* vlsm_config.filter_shift */
+};
+
+/*
  * Decision state, shared with the bpf_loop callbacks.  The walk reads the
  * hook's own objects directly (BTF pointers: one load per field, no helper
  * call) up to the first mount root it meets; past it, where the kernel's
@@ -168,17 +185,10 @@ struct walk {
 	struct dentry *fd;	   /* far: the current entry (a plain address) */
 	struct mount *fm;	   /* far: its mount (a plain address) */
 	struct dentry *seg_root;   /* far: fm's root, read once per mount */
-	__u64 seg_dev;		   /* the current mount's device, read once per mount */
-	__u32 uid;
-	__u32 want, decided, allowed;
-	__u32 line[3];
-	__s32 level;
-	__u32 steps;	  /* levels the near loop looked at */
-	__u8 first_exact; /* step 0 is the object itself (exact rules apply) */
-	__u8 blp;
-	__u8 done;  /* the walk ended (else LSM_MAX_DEPTH levels were not enough) */
-	__u8 far;   /* the near loop stopped at a mount root: the far loop goes on */
-	__u8 shift; /* vlsm_config.filter_shift */
+	__u16 steps;		   /* levels the near loop looked at */
+	__u8 done;		   /* the walk ended (else LSM_MAX_DEPTH levels were not enough) */
+	__u8 far;		   /* the near loop stopped at a mount root: the far loop goes on */
+	struct wstate st;
 };
 
 /* The kernel's dev_t (MAJOR << 20 | MINOR) as stat(2) reports it (new_encode_dev). */
@@ -214,7 +224,7 @@ static __always_inline unsigned long plain(const void *p)
 	return v;
 }
 
-static __always_inline void apply_cell(const struct vlsm_cell *c, struct walk *w)
+static __always_inline void apply_cell(const struct vlsm_cell *c, struct wstate *w)
 {
 #pragma unroll
 	for (int i = 0; i < 3; i++) {
@@ -231,24 +241,74 @@ static __always_inline void apply_cell(const struct vlsm_cell *c, struct walk *w
 	}
 }
 
-static __always_inline void apply_scope(const struct vlsm_key *k, const struct vlsm_node *n,
-					__u32 scope, struct walk *w)
+/*
+ * Apply node @n, found under uk->key, at @scope: its uid cell for w->uid,
+ * then its '*' cell.  @uk: on the caller's own stack (6.1 takes map keys
+ * from nowhere else).
+ */
+static __always_inline void apply_scope(const struct vlsm_node *n, __u32 scope, struct wstate *w,
+					struct vlsm_ukey *uk)
 {
 	if (n->nuid[scope & 1] && (w->decided & w->want) != w->want) {
-		struct vlsm_ukey uk = {.key = *k, .uid = w->uid, .scope = scope};
+		uk->uid = w->uid;
+		uk->scope = scope;
 		if (n->alias) {
 			/* Bound at a pending path: that path's uid cells. */
-			uk.key.dev = LSM_DEV_PATH;
-			uk.key.ino = n->alias - 1;
-			uk.key.gen = 0;
+			uk->key.dev = LSM_DEV_PATH;
+			uk->key.ino = n->alias - 1;
+			uk->key.gen = 0;
 		}
-		const struct vlsm_cell *c = bpf_map_lookup_elem(&vm_ucells, &uk);
+		const struct vlsm_cell *c = bpf_map_lookup_elem(&vm_ucells, uk);
 		if (c)
 			apply_cell(c, w);
 	}
 	apply_cell(&n->any[scope & 1], w);
 	if (w->level == LSM_LEVEL_NONE)
 		w->level = n->level[scope & 1];
+}
+
+/* Apply the node of @k, if there is one, at both scopes (a key named before the walk). */
+static __always_inline void apply_key(const struct vlsm_key *k, struct wstate *w)
+{
+	w->uk.key = *k;
+	const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &w->uk.key);
+	if (n) {
+		apply_scope(n, 0, w, &w->uk);
+		apply_scope(n, 1, w, &w->uk);
+	}
+}
+
+/* Nothing above can change the answer. */
+static __always_inline int settled(const struct wstate *w)
+{
+	return (w->decided & w->want) == w->want && (!w->blp || w->level != LSM_LEVEL_NONE);
+}
+
+/*
+ * Decide with the entry whose inode is @ino on the current mount (@exact:
+ * it is the object itself); 1 when nothing above can change the answer.
+ * Global, so verified once on its own: to a verifier that follows the
+ * walk's loops through every iteration, a call is then one instruction
+ * and the decision bits are unknown after it, rather than every
+ * combination of them a state of its own (Linux 6.12 gave up otherwise).
+ */
+__noinline int vmmsec_walk_consider(struct wstate *w, __u64 ino, __u32 exact)
+{
+	if (!w)
+		return 1;
+	__u64 bit = vlsm_filter_bit(w->seg_dev, ino, w->shift);
+	__u32 word = (__u32)(bit >> 6);
+	const __u64 *f = bpf_map_lookup_elem(&vm_filter, &word);
+	if (f && !(*f & (1ull << (bit & 63))))
+		return settled(w); /* no node (a missing word: looked up) */
+	struct vlsm_ukey uk = {.key = {.dev = w->seg_dev, .ino = ino}};
+	const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &uk.key);
+	if (n) {
+		if (exact)
+			apply_scope(n, 0, w, &uk);
+		apply_scope(n, 1, w, &uk);
+	}
+	return settled(w);
 }
 
 /* The vfsmount's struct mount, as a plain address (see plain()). */
@@ -287,31 +347,6 @@ static __always_inline int climb(struct dentry **dp, struct mount **mp, struct d
 	return 0;
 }
 
-/* Decide with the entry whose inode is @ino on the current mount (step @idx of the walk). */
-static __always_inline void consider(struct walk *w, __u64 ino, __u32 idx)
-{
-	__u64 bit = vlsm_filter_bit(w->seg_dev, ino, w->shift);
-	__u32 word = (__u32)(bit >> 6);
-	const __u64 *f = bpf_map_lookup_elem(&vm_filter, &word);
-
-	if (f && !(*f & (1ull << (bit & 63))))
-		return; /* no node (a missing word: looked up) */
-	struct vlsm_key k = {.dev = w->seg_dev, .ino = ino};
-	const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &k);
-
-	if (!n)
-		return;
-	if (idx == 0 && w->first_exact)
-		apply_scope(&k, n, 0, w);
-	apply_scope(&k, n, 1, w);
-}
-
-/* Nothing above can change the answer. */
-static __always_inline int settled(const struct walk *w)
-{
-	return (w->decided & w->want) == w->want && (!w->blp || w->level != LSM_LEVEL_NONE);
-}
-
 /*
  * Up one level from w->fd, crossing mount roots the way ".." does (with
  * helpers: plain addresses).  1 at the task's root or the top of the tree.
@@ -327,7 +362,7 @@ static __always_inline int far_up(struct walk *w)
 	struct dentry *d = w->fd;
 	if (m != m0) {
 		/* Every dentry of a mount is on the mount's super block. */
-		w->seg_dev = user_dev(BPF_CORE_READ(m, mnt.mnt_sb, s_dev));
+		w->st.seg_dev = user_dev(BPF_CORE_READ(m, mnt.mnt_sb, s_dev));
 		w->seg_root = BPF_CORE_READ(m, mnt.mnt_root);
 	}
 	struct dentry *p = BPF_CORE_READ(d, d_parent);
@@ -344,9 +379,8 @@ static long near_step(__u32 idx, void *ctx)
 	struct dentry *cur = w->d;
 	struct inode *inode = cur->d_inode;
 
-	if (inode)
-		consider(w, inode->i_ino, idx);
-	if (settled(w))
+	if (inode ? vmmsec_walk_consider(&w->st, inode->i_ino, idx == 0 && w->st.first_exact)
+		  : settled(&w->st))
 		goto end;
 	if (cur == w->root_d && (!w->mnt || w->mnt == w->root_mnt))
 		goto end;
@@ -355,7 +389,7 @@ static long near_step(__u32 idx, void *ctx)
 		w->fd = (struct dentry *)plain(cur);
 		w->fm = real_mount(w->mnt);
 		w->seg_root = w->fd;
-		w->steps = idx + 1;
+		w->steps = (__u16)(idx + 1);
 		w->far = 1;
 		return 1;
 	}
@@ -382,9 +416,9 @@ static long far_step(__u32 idx, void *ctx)
 		goto end;
 	struct dentry *d = w->fd;
 	struct inode *inode = BPF_CORE_READ(d, d_inode);
-	if (inode)
-		consider(w, BPF_CORE_READ(inode, i_ino), 1);
-	if (!settled(w) && !far_up(w))
+	if (!(inode ? vmmsec_walk_consider(&w->st, BPF_CORE_READ(inode, i_ino), 0)
+		    : settled(&w->st)) &&
+	    !far_up(w))
 		return 0;
 end:
 	w->done = 1;
@@ -398,7 +432,7 @@ end:
  */
 static __always_inline void walk_run(struct walk *w)
 {
-	w->seg_dev = user_dev(w->d->d_sb->s_dev);
+	w->st.seg_dev = user_dev(w->d->d_sb->s_dev);
 	bpf_loop(LSM_MAX_DEPTH, near_step, w, 0);
 	if (w->far && w->steps < LSM_MAX_DEPTH)
 		bpf_loop(LSM_MAX_DEPTH - w->steps, far_step, w, 0);
@@ -617,21 +651,16 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 		.mnt = mnt,
 		.root_d = task->fs->root.dentry,
 		.root_mnt = task->fs->root.mnt,
-		.blp = cfg->blp,
-		.uid = map_id(task->cred->fsuid.val, cfg->uid_guest_first, cfg->uid_host_first,
-			      cfg->uid_count),
-		.want = want,
-		.level = LSM_LEVEL_NONE,
-		.first_exact = exact,
-		.shift = (__u8)cfg->filter_shift,
+		.st.blp = cfg->blp,
+		.st.uid = map_id(task->cred->fsuid.val, cfg->uid_guest_first, cfg->uid_host_first,
+				 cfg->uid_count),
+		.st.want = (__u8)want,
+		.st.level = LSM_LEVEL_NONE,
+		.st.first_exact = (__u8)exact,
+		.st.shift = (__u8)cfg->filter_shift,
 	};
-	if (ne && ne->pre.dev) {
-		const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &ne->pre);
-		if (n) {
-			apply_scope(&ne->pre, n, 0, &w);
-			apply_scope(&ne->pre, n, 1, &w);
-		}
-	}
+	if (ne && ne->pre.dev)
+		apply_key(&ne->pre, &w.st);
 	walk_run(&w);
 
 	__u32 failed = 0, cause = 0;
@@ -643,31 +672,31 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 		failed = want & -want;
 		cause = LSM_CAUSE_DEPTH;
 	} else if (!mnt && w.d != w.root_d &&
-		   ((w.decided & want) != want || (w.blp && w.level == LSM_LEVEL_NONE))) {
+		   ((w.st.decided & want) != want || (w.st.blp && w.st.level == LSM_LEVEL_NONE))) {
 		/* Undecided at the root of a file system mounted below a directory with rules. */
-		if (bpf_map_lookup_elem(&vm_xcut, &w.seg_dev)) {
+		if (bpf_map_lookup_elem(&vm_xcut, &w.st.seg_dev)) {
 			failed = want & -want;
 			cause = LSM_CAUSE_MOUNT;
 		}
 	}
-	int level = w.level == LSM_LEVEL_NONE ? 0 : w.level;
-	int clearance = cfg->blp ? clearance_of(w.uid) : 0;
+	int level = w.st.level == LSM_LEVEL_NONE ? 0 : w.st.level;
+	int clearance = cfg->blp ? clearance_of(w.st.uid) : 0;
 	/* Undecided bits: `default`. */
 #pragma unroll
 	for (int i = 0; i < 3; i++) {
 		__u32 bit = 1u << i;
-		if ((want & bit) && !(w.decided & bit)) {
-			w.line[i] = 0;
+		if ((want & bit) && !(w.st.decided & bit)) {
+			w.st.line[i] = 0;
 			if (!cfg->default_deny)
-				w.allowed |= bit;
+				w.st.allowed |= bit;
 		}
 	}
 #pragma unroll
 	for (int i = 0; i < 3; i++) {
 		__u32 bit = 1u << i;
-		if (!failed && (want & bit) && !(w.allowed & bit)) {
+		if (!failed && (want & bit) && !(w.st.allowed & bit)) {
 			failed = bit;
-			cause = w.line[i] ? LSM_CAUSE_RULE : LSM_CAUSE_DEFAULT;
+			cause = w.st.line[i] ? LSM_CAUSE_RULE : LSM_CAUSE_DEFAULT;
 		}
 	}
 	if (!failed && cfg->blp && level != LSM_LEVEL_EXEMPT) {
@@ -681,7 +710,7 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 	if (!failed && !cfg->audit_all)
 		return 0;
 	if (!cfg->blp)
-		clearance = clearance_of(w.uid); /* for the record */
+		clearance = clearance_of(w.st.uid); /* for the record */
 	struct recbuf *s;
 	int own;
 	struct vlsm_event *e = rec_start(&s, &own);
@@ -694,14 +723,14 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 	e->ino = inode ? inode->i_ino : 0;
 	host_tid(&e->host_tid, task, cfg->host_level);
 	guest_tid(&e->guest_tid, task);
-	e->uid = w.uid;
+	e->uid = w.st.uid;
 	e->gid = map_id(task->cred->fsgid.val, cfg->gid_guest_first, cfg->gid_host_first,
 			cfg->gid_count);
 	e->want = want;
 	e->failed = failed;
-	e->line[0] = w.line[0];
-	e->line[1] = w.line[1];
-	e->line[2] = w.line[2];
+	e->line[0] = w.st.line[0];
+	e->line[1] = w.st.line[1];
+	e->line[2] = w.st.line[2];
 	e->level = level;
 	e->clearance = clearance;
 	e->allow = !failed;
@@ -918,20 +947,20 @@ struct widen {
 /* The bits of w->want the walk (already run) leaves allowed: rules, `default`, Bell-LaPadula. */
 static __always_inline __u32 settle(struct walk *w, __u8 default_deny)
 {
-	__u32 allowed = w->allowed;
+	__u32 allowed = w->st.allowed;
 
 #pragma unroll
 	for (int i = 0; i < 3; i++) {
 		__u32 bit = 1u << i;
-		if ((w->want & bit) && !(w->decided & bit)) {
-			w->line[i] = 0;
+		if ((w->st.want & bit) && !(w->st.decided & bit)) {
+			w->st.line[i] = 0;
 			if (!default_deny)
 				allowed |= bit;
 		}
 	}
-	if (w->blp) {
-		int level = w->level == LSM_LEVEL_NONE ? 0 : w->level,
-		    clearance = clearance_of(w->uid);
+	if (w->st.blp) {
+		int level = w->st.level == LSM_LEVEL_NONE ? 0 : w->st.level,
+		    clearance = clearance_of(w->st.uid);
 		if (level != LSM_LEVEL_EXEMPT) {
 			if (clearance < level)
 				allowed &= ~LSM_R;
@@ -939,7 +968,7 @@ static __always_inline __u32 settle(struct walk *w, __u8 default_deny)
 				allowed &= ~(LSM_W | LSM_A);
 		}
 	}
-	return allowed & w->want;
+	return allowed & w->st.want;
 }
 
 /* One subject: may it, with the object where it lands, do anything it may not where it is? */
@@ -956,37 +985,32 @@ static long widen_step(__u32 idx, void *ctx)
 		.mnt = x->mnt,
 		.root_d = x->root_d,
 		.root_mnt = x->root_mnt,
-		.uid = *uidp,
-		.want = LSM_R | LSM_W | LSM_A,
-		.level = LSM_LEVEL_NONE,
-		.first_exact = 1,
-		.blp = x->blp,
-		.shift = x->shift,
+		.st.uid = *uidp,
+		.st.want = LSM_R | LSM_W | LSM_A,
+		.st.level = LSM_LEVEL_NONE,
+		.st.first_exact = 1,
+		.st.blp = x->blp,
+		.st.shift = x->shift,
 	};
 	walk_run(&w);
 	/* Where the walk did not end, nothing is known to be allowed (fail closed). */
 	__u32 sa = w.done ? settle(&w, x->default_deny) : 0;
-	__u32 sline[3] = {w.line[0], w.line[1], w.line[2]};
+	__u32 sline[3] = {w.st.line[0], w.st.line[1], w.st.line[2]};
 	__builtin_memset(&w, 0, sizeof(w));
 	w.d = x->dst_dir;
 	w.mnt = x->mnt;
 	w.root_d = x->root_d;
 	w.root_mnt = x->root_mnt;
-	w.uid = *uidp;
-	w.want = LSM_R | LSM_W | LSM_A;
-	w.level = LSM_LEVEL_NONE;
-	w.blp = x->blp;
-	w.shift = x->shift;
+	w.st.uid = *uidp;
+	w.st.want = LSM_R | LSM_W | LSM_A;
+	w.st.level = LSM_LEVEL_NONE;
+	w.st.blp = x->blp;
+	w.st.shift = x->shift;
 	/* The object's own rules travel with it; its new directories' rules apply above them. */
-	if (x->has_okey) {
-		const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &x->okey);
-		if (n) {
-			apply_scope(&x->okey, n, 0, &w);
-			apply_scope(&x->okey, n, 1, &w);
-		}
-	}
+	if (x->has_okey)
+		apply_key(&x->okey, &w.st);
 	walk_run(&w);
-	__u32 wider = (w.done ? settle(&w, x->default_deny) : w.want) & ~sa;
+	__u32 wider = (w.done ? settle(&w, x->default_deny) : w.st.want) & ~sa;
 	if (!wider)
 		return 0;
 	x->found = 1;
@@ -1094,7 +1118,13 @@ int BPF_PROG(vmmsec_path_rename, const struct path *old_dir, struct dentry *old_
 		return ret;
 	if ((r = decide_entry(old_dentry, old_dir, 1, LSM_HOOK_PATH_RENAME)))
 		return r;
-	if (new_dentry->d_inode)
+	/*
+	 * With a helper: newer verifiers take a dentry's d_inode as never NULL
+	 * ("no negative dentries where bpf can see them") and would drop the
+	 * test, but the target of a rename often is one (Linux 6.12 then
+	 * decided the new name as an existing object, its pending rule unseen).
+	 */
+	if (BPF_CORE_READ(new_dentry, d_inode))
 		r = decide_entry(new_dentry, new_dir, 1, LSM_HOOK_PATH_RENAME);
 	else
 		r = decide_create(new_dir, new_dentry, LSM_HOOK_PATH_RENAME);
