@@ -153,8 +153,8 @@ struct {
 } vm_rec SEC(".maps");
 
 /*
- * What a walk has decided so far, and room for the key it looks up: all
- * walk_consider() touches.  Small: a widen_step frame holds one inside
+ * What a walk has decided so far, and room for a lookup key: all that
+ * vmmsec_walk_consider() touches.  Small: a widen_step frame holds one inside
  * struct walk, three frames deep in the rename hook.
  */
 struct wstate {
@@ -295,7 +295,7 @@ static __always_inline int settled(const struct wstate *w)
 __noinline int vmmsec_walk_consider(struct wstate *w, __u64 ino, __u32 exact)
 {
 	if (!w)
-		return 1;
+		return 1; /* never: @w is on the caller's stack (the verifier wants the test) */
 	__u64 bit = vlsm_filter_bit(w->seg_dev, ino, w->shift);
 	__u32 word = (__u32)(bit >> 6);
 	const __u64 *f = bpf_map_lookup_elem(&vm_filter, &word);
