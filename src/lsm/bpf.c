@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "lsm/lsm.h"
@@ -74,7 +75,25 @@ static int bpf_lsm_listed(void)
 	return 0;
 }
 
-/* Open the skeleton with only @keep (or every program but the probe, for NULL) loaded. */
+/*
+ * Does the running kernel have LSM hook @name?  Only a definite no (the
+ * kernel's BTF read, no bpf_lsm_@name in it) is false: a program left out
+ * on a kernel that has its hook would be a hook nobody decides.
+ */
+static bool kernel_has_hook(const char *name)
+{
+	char fn[64];
+	struct btf *btf = btf__load_vmlinux_btf();
+
+	if (!btf)
+		return true;
+	snprintf(fn, sizeof(fn), "bpf_lsm_%s", name);
+	bool has = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC) >= 0;
+	btf__free(btf);
+	return has;
+}
+
+/* Open the skeleton with only the probe, or every program but the probe, to be loaded. */
 static int open_skel(struct vmmsec_bpf **out, bool probe_only)
 {
 	libbpf_set_print(libbpf_print);
@@ -87,6 +106,9 @@ static int open_skel(struct vmmsec_bpf **out, bool probe_only)
 		bool probe = p == s->progs.vmmsec_probe;
 		bpf_program__set_autoload(p, probe == probe_only);
 	}
+	/* Linux 6.2+: ftruncate(2) asks file_truncate; before, path_truncate (always loaded). */
+	if (!probe_only && !kernel_has_hook("file_truncate"))
+		bpf_program__set_autoload(s->progs.vmmsec_file_truncate, false);
 	*out = s;
 	return 0;
 }
@@ -772,6 +794,7 @@ static const char *hook_name(unsigned hook)
 		[LSM_HOOK_FILE_FCNTL] = "file_fcntl",
 		[LSM_HOOK_FALLOCATE] = "file_permission(fallocate)",
 		[LSM_HOOK_FILE_RECEIVE] = "file_receive",
+		[LSM_HOOK_FILE_TRUNCATE] = "file_truncate",
 	};
 	return hook < LSM_HOOK_MAX && names[hook] ? names[hook] : "lsm";
 }

@@ -111,7 +111,8 @@ enum vlsm_hook {
 	LSM_HOOK_REMOVEXATTR,
 	LSM_HOOK_FILE_FCNTL,
 	LSM_HOOK_FALLOCATE,
-	LSM_HOOK_FILE_RECEIVE, /* an fd passed in (SCM_RIGHTS, pidfd_getfd) */
+	LSM_HOOK_FILE_RECEIVE,	/* an fd passed in (SCM_RIGHTS, pidfd_getfd) */
+	LSM_HOOK_FILE_TRUNCATE, /* ftruncate(2) from Linux 6.2 (path_truncate before) */
 	LSM_HOOK_MAX,
 };
 

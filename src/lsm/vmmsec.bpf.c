@@ -856,6 +856,19 @@ int BPF_PROG(vmmsec_path_truncate, const struct path *path, int ret)
 }
 
 /*
+ * ftruncate(2) asks file_truncate instead of path_truncate from Linux 6.2
+ * on (the loader leaves this program out where the hook does not exist).
+ * Without it an append-only fd could be cut short there.
+ */
+SEC("lsm/file_truncate")
+int BPF_PROG(vmmsec_file_truncate, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	return decide(file->f_path.dentry, file->f_path.mnt, LSM_W, 1, LSM_HOOK_FILE_TRUNCATE);
+}
+
+/*
  * A new entry @dentry in @dir: w on the directory, then w on the new object
  * as its path's rules (when it is a pending path) and its ancestors decide.
  */
