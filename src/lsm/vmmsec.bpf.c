@@ -426,8 +426,8 @@ end:
 }
 
 /*
- * Run the walk *@w describes (d, mnt, root_d, root_mnt, uid, want, level,
- * first_exact and blp set; the rest 0) from its object up to the task's
+ * Run the walk *@w describes (d, mnt, root_d, root_mnt and, in w->st, uid,
+ * want, level, first_exact, blp and shift set; the rest 0) from its object up to the task's
  * root, or until nothing above can change the answer: w->done then.
  */
 static __always_inline void walk_run(struct walk *w)
