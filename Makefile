@@ -79,7 +79,17 @@ $(BUILD)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lseccomp -lpthread
 
-tests: $(BUILD)/vmmsec $(UNIT_BINS) $(TOOL_BINS) $(CLIENT_BINS) $(BENCH_BINS)
+# A broker whose every decision allows, for tests/integration/wall.sh alone:
+# what the Landlock wall stops when the broker is wrong.  Never installed.
+$(BUILD)/tests/fault/fsop.o: src/mac/fsop.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DVMMSEC_FAULT_BROKER_ALLOWS -c -o $@ $<
+$(BUILD)/tests/fault/vmmsec-allows: $(BUILD)/src/cli/main.o $(BUILD)/tests/fault/fsop.o \
+		$(filter-out $(BUILD)/src/mac/fsop.o,$(LIB_OBJS))
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+tests: $(BUILD)/vmmsec $(UNIT_BINS) $(TOOL_BINS) $(CLIENT_BINS) $(BENCH_BINS) \
+	$(BUILD)/tests/fault/vmmsec-allows
 
 deps:
 	@sh tools/deps.sh
@@ -111,6 +121,7 @@ bench: deps
 	$(MAKE) tests
 	@bash bench/run
 	@bash bench/mac_run
+	@bash bench/wall_run
 	@bash bench/lsm_run
 
 demo: deps

@@ -242,7 +242,7 @@ static pid_t child_of(pid_t init)
 static int start_broker(const struct run_args *a, const struct guest *g, struct mac_broker **out)
 {
 	struct policy_errors errs = {0};
-	int r = mac_broker_start(g, a->policy, a->audit, &errs, out);
+	int r = mac_broker_start(g, a->policy, a->audit, a->landlock, &errs, out);
 
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s:%u:%u: %s\n", a->policy_file, errs.v[i].line, errs.v[i].col,

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lsm/lsm.h"
 #include "mac/internal.h"
 #include "monitor/filter.h"
 #include "util/util.h"
@@ -333,7 +334,7 @@ static int enter_guest(const struct guest *g)
  * closed to guest root makes its path fail, not silently pending).  Each
  * error goes to the monitor as MSG_ERROR for it to print.
  */
-static int load_policy(struct mac_broker_state *b, const struct policy *p)
+static int load_policy(struct mac_broker_state *b, const struct policy *p, int *wall_rs)
 {
 	struct policy_errors errs = {0};
 	struct mac_cred groot = {.fsuid = 0, .fsgid = 0, .capeff = b->fullcaps, .umask = 022};
@@ -348,6 +349,10 @@ static int load_policy(struct mac_broker_state *b, const struct policy *p)
 	}
 	cleanup_fd int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	r = root < 0 ? -errno : mac_policy_load(p, root, &b->mp, &errs);
+	/* The wall as the guest's command built its own: the same paths, resolved the same way. */
+	if (r == 0 && wall_rs && (r = lsm_landlock_build(p, root, NULL, 0, wall_rs, NULL)) == 0 &&
+	    *wall_rs < 0)
+		r = -EOPNOTSUPP;
 	mac_cred_full(b);
 
 	for (size_t i = 0; i < errs.n; i++)
@@ -357,7 +362,7 @@ static int load_policy(struct mac_broker_state *b, const struct policy *p)
 }
 
 __attribute__((noreturn)) static void broker_main(const struct guest *g, const struct policy *p,
-						  enum mac_audit audit, int chan)
+						  enum mac_audit audit, bool wall, int chan)
 {
 	static struct mac_broker_state b;
 	int r;
@@ -387,7 +392,10 @@ __attribute__((noreturn)) static void broker_main(const struct guest *g, const s
 		r = mac_cred_init(&b);
 	if (r == 0) {
 		close_others(keep, VMM_ARRAY_SIZE(keep));
-		r = load_policy(&b, p);
+		int rs = -1;
+		r = load_policy(&b, p, wall ? &rs : NULL);
+		if (r == 0 && wall)
+			r = mac_wall_start(&b, rs);
 	}
 	struct stat pst;
 	if (r == 0 && stat("/proc", &pst) == 0)
@@ -420,7 +428,7 @@ __attribute__((noreturn)) static void broker_main(const struct guest *g, const s
 
 /* ---------------- in the monitor ---------------- */
 
-int mac_broker_start(const struct guest *g, const struct policy *p, enum mac_audit audit,
+int mac_broker_start(const struct guest *g, const struct policy *p, enum mac_audit audit, bool wall,
 		     struct policy_errors *errs, struct mac_broker **out)
 {
 	int sv[2];
@@ -446,7 +454,7 @@ int mac_broker_start(const struct guest *g, const struct policy *p, enum mac_aud
 		close(sv[0]);
 		if (getppid() != parent)
 			_exit(1);
-		broker_main(g, p, audit, sv[1]);
+		broker_main(g, p, audit, wall, sv[1]);
 	}
 	close(sv[1]);
 	b->chan = sv[0];

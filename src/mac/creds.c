@@ -174,7 +174,7 @@ void mac_cred_forget(struct mac_broker_state *b, pid_t tid, bool whole_process)
 	}
 }
 
-static int set_caps(struct mac_broker_state *b, uint64_t eff)
+static int set_caps(const struct mac_broker_state *b, struct mac_tcred *cur, uint64_t eff)
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct d[2] = {
@@ -184,51 +184,65 @@ static int set_caps(struct mac_broker_state *b, uint64_t eff)
 
 	if (syscall(SYS_capset, &h, d) < 0)
 		return -errno;
-	b->cur_capeff = eff;
-	b->cur_full = eff == b->fullcaps;
+	cur->capeff = eff;
 	return 0;
 }
 
 /* Every capability the broker holds in U2: needed to read guest memory and /proc. */
 int mac_cred_full(struct mac_broker_state *b)
 {
-	return b->cur_full ? 0 : set_caps(b, b->fullcaps);
+	return b->cur.capeff == b->fullcaps ? 0 : set_caps(b, &b->cur, b->fullcaps);
+}
+
+/* Only what differs is changed, and in the calling thread alone. */
+int mac_tcred_apply(const struct mac_broker_state *b, struct mac_tcred *cur,
+		    const struct mac_tcred *want)
+{
+	int r;
+	bool groups = cur->ngroups != want->ngroups ||
+		      memcmp(cur->groups, want->groups, want->ngroups * sizeof(want->groups[0]));
+	bool ids = groups || cur->fsuid != want->fsuid || cur->fsgid != want->fsgid;
+
+	if (ids) {
+		if (cur->capeff != b->fullcaps && (r = set_caps(b, cur, b->fullcaps)) < 0)
+			return r;
+		gid_t gl[64];
+		for (uint32_t i = 0; i < want->ngroups; i++)
+			gl[i] = want->groups[i];
+		/* The raw call: glibc's setgroups would change every thread. */
+		if (groups && syscall(SYS_setgroups, (size_t)want->ngroups, gl) < 0)
+			return -errno;
+		setfsgid(want->fsgid);
+		setfsuid(want->fsuid);
+		cur->capeff = ~(uint64_t)0; /* setfsuid may have changed the effective set */
+		if ((uint32_t)setfsuid((uid_t)-1) != want->fsuid ||
+		    (uint32_t)setfsgid((gid_t)-1) != want->fsgid)
+			return -EPERM;
+		cur->fsuid = want->fsuid;
+		cur->fsgid = want->fsgid;
+		cur->ngroups = want->ngroups;
+		memcpy(cur->groups, want->groups, sizeof(cur->groups));
+	}
+	if (cur->capeff != want->capeff && (r = set_caps(b, cur, want->capeff)) < 0)
+		return r;
+	return 0;
 }
 
 /*
  * Take on @c's fsuid, fsgid, supplementary groups, effective capabilities
  * and (for creates) umask, so the kernel checks every access exactly as it
- * would for the guest thread.  Only what differs is changed.
+ * would for the guest thread.
  */
 int mac_cred_adopt(struct mac_broker_state *b, const struct mac_cred *c, bool with_umask)
 {
+	struct mac_tcred want = {.fsuid = c->fsuid,
+				 .fsgid = c->fsgid,
+				 .ngroups = c->ngroups,
+				 .capeff = c->capeff & b->fullcaps};
 	int r;
-	bool groups = b->cur_ngroups != c->ngroups ||
-		      memcmp(b->cur_groups, c->groups, c->ngroups * sizeof(c->groups[0]));
-	bool ids = groups || b->cur_fsuid != c->fsuid || b->cur_fsgid != c->fsgid;
 
-	if (ids) {
-		if ((r = mac_cred_full(b)) < 0)
-			return r;
-		gid_t gl[64];
-		for (uint32_t i = 0; i < c->ngroups; i++)
-			gl[i] = c->groups[i];
-		/* The raw call: glibc's setgroups would change every thread. */
-		if (groups && syscall(SYS_setgroups, (size_t)c->ngroups, gl) < 0)
-			return -errno;
-		setfsgid(c->fsgid);
-		setfsuid(c->fsuid);
-		if ((uint32_t)setfsuid((uid_t)-1) != c->fsuid ||
-		    (uint32_t)setfsgid((gid_t)-1) != c->fsgid)
-			return -EPERM;
-		b->cur_fsuid = c->fsuid;
-		b->cur_fsgid = c->fsgid;
-		b->cur_ngroups = c->ngroups;
-		memcpy(b->cur_groups, c->groups, sizeof(b->cur_groups));
-		b->cur_full = false; /* setfsuid may have changed the effective set */
-		b->cur_capeff = ~(uint64_t)0;
-	}
-	if (b->cur_capeff != c->capeff && (r = set_caps(b, c->capeff & b->fullcaps)) < 0)
+	memcpy(want.groups, c->groups, c->ngroups * sizeof(c->groups[0]));
+	if ((r = mac_tcred_apply(b, &b->cur, &want)) < 0)
 		return r;
 	if (with_umask && b->cur_umask != c->umask) {
 		umask(c->umask);
@@ -246,8 +260,7 @@ int mac_cred_init(struct mac_broker_state *b)
 	    field_nums(st, "\nCapPrm:", 16, &v, 1) != 1)
 		return -EPROTO;
 	b->fullcaps = v;
-	b->cur_full = false;
-	b->cur_capeff = ~(uint64_t)0;
+	b->cur.capeff = ~(uint64_t)0;
 	/*
 	 * Start from what the broker holds: unprivileged, U2 forbids
 	 * setgroups, and the guest has the broker's groups anyway.
@@ -256,10 +269,10 @@ int mac_cred_init(struct mac_broker_state *b)
 	int r = fill(b, &self, getpid());
 	if (r < 0)
 		return r;
-	b->cur_fsuid = self.fsuid;
-	b->cur_fsgid = self.fsgid;
-	b->cur_ngroups = self.ngroups;
-	memcpy(b->cur_groups, self.groups, sizeof(b->cur_groups));
+	b->cur.fsuid = self.fsuid;
+	b->cur.fsgid = self.fsgid;
+	b->cur.ngroups = self.ngroups;
+	memcpy(b->cur.groups, self.groups, sizeof(b->cur.groups));
 	b->cur_umask = umask(0);
 	umask(b->cur_umask);
 	for (size_t i = 0; i < MAC_CRED_SLOTS; i++)

@@ -43,6 +43,15 @@ struct mac_cred {
 
 #define MAC_CRED_SLOTS 1024
 
+/* The file-system credentials and effective capabilities one broker thread holds. */
+struct mac_tcred {
+	uint32_t fsuid, fsgid, ngroups;
+	uint32_t groups[64];
+	uint64_t capeff; /* ~0: not known (an id change may have cleared some) */
+};
+
+struct mac_wall;
+
 struct mac_broker_state {
 	const struct guest *g;
 	struct mac_policy *mp;
@@ -50,13 +59,10 @@ struct mac_broker_state {
 	int listener, chan, hostproc;
 	dev_t proc_dev; /* st_dev of the guest's /proc */
 	uint64_t fullcaps;
-	/* the credentials this thread holds right now */
-	bool cur_full;
-	uint32_t cur_fsuid, cur_fsgid, cur_ngroups;
-	uint32_t cur_groups[64];
-	uint64_t cur_capeff;
-	mode_t cur_umask;
-	bool pidfd_thread; /* PIDFD_THREAD works (Linux 6.9+) */
+	struct mac_tcred cur;  /* what the serving thread holds right now */
+	mode_t cur_umask;      /* the process's (threads share it) */
+	struct mac_wall *wall; /* NULL: no wall, operations are performed unwalled */
+	bool pidfd_thread;     /* PIDFD_THREAD works (Linux 6.9+) */
 	struct mac_cred cache[MAC_CRED_SLOTS];
 };
 
@@ -74,6 +80,25 @@ void mac_cred_forget(struct mac_broker_state *b, pid_t tid, bool whole_process);
 int mac_cred_full(struct mac_broker_state *b);
 int mac_cred_adopt(struct mac_broker_state *b, const struct mac_cred *c, bool with_umask);
 int mac_cred_init(struct mac_broker_state *b);
+/* Make the calling thread, which holds *@cur, hold *@want (updating *@cur). */
+int mac_tcred_apply(const struct mac_broker_state *b, struct mac_tcred *cur,
+		    const struct mac_tcred *want);
+
+/*
+ * wall.c: the thread that performs the guest's file operations under the
+ * policy's Landlock ruleset (docs/DESIGN.md 8.6).  mac_wall_start takes
+ * @ruleset_fd (closed by the broker's exit only) and returns once the
+ * thread is restricted, or -errno.
+ */
+int mac_wall_start(struct mac_broker_state *b, int ruleset_fd);
+/*
+ * syscall(@nr, @a...) as the serving thread's credentials are now: in the
+ * walled thread when there is one, else here.  The result or -errno.
+ */
+long mac_wall_syscall(struct mac_broker_state *b, long nr, long a0, long a1, long a2, long a3,
+		      long a4);
+/* Restrict the calling thread (one the broker starts for a blocking open) with the wall, if any. */
+int mac_wall_enter(const struct mac_broker_state *b);
 
 /* fsop.c: each returns the value for the guest (>= 0) or -errno; *fd_out for open results. */
 int mac_fsop_dispatch(struct mac_req *r, int nr, bool *handled);

@@ -53,10 +53,12 @@ struct mac_broker;
  * mac_broker_start - fork the broker for guest @g (its command must be
  * alive: the broker joins its namespaces) and have it bind @p to the
  * guest's objects, as guest root reaches them.  @errs (may be NULL) gets
- * each path that could not be bound, located.
+ * each path that could not be bound, located.  @wall: the broker performs
+ * the guest's file operations under @p's Landlock wall too (the guest's
+ * command has it; lsm_landlock_build).
  * Returns 0, or -errno (the broker reported why it could not start).
  */
-int mac_broker_start(const struct guest *g, const struct policy *p, enum mac_audit audit,
+int mac_broker_start(const struct guest *g, const struct policy *p, enum mac_audit audit, bool wall,
 		     struct policy_errors *errs, struct mac_broker **out);
 /* The channel to poll for mac_broker_read. */
 int mac_broker_fd(const struct mac_broker *b);
