@@ -1615,16 +1615,19 @@ static int bind_path(struct mac_req *r, int sock, const char *path, const struct
 	 * Bind with the guest's own address, so the socket keeps the name it
 	 * asked for (getsockname); a relative one from the guest's cwd.  The
 	 * walk meets the objects just decided on: every change to the guest's
-	 * file tree passes through this (single) thread.
+	 * file tree passes through this thread or, while it waits, the walled
+	 * one (which shares its working directory).
 	 */
 	if (base >= 0 && fchdir(base) < 0)
 		return -errno;
-	e = bind(sock, (const struct sockaddr *)sa, len) < 0 ? -errno : 0;
+	e = (int)mac_wall_syscall(r->b, SYS_bind, sock, (long)sa, len, 0, 0);
+	if (e > 0)
+		e = 0;
 	if (base >= 0 && fchdir(r->b->hostproc) < 0)
 		_exit(1); /* every later relative path would be wrong: stop, fail closed */
 	if (e == 0)
 		bind_new(r, kp, a.parent, a.last, AT_SYMLINK_NOFOLLOW);
-	return e;
+	return e == -EACCES ? wall_refused(r, path, a.parent, POLICY_W, W_OK | X_OK) : e;
 }
 
 /*

@@ -6,7 +6,7 @@
 # Under a default-deny access file the wall must still refuse, with EACCES
 # and a `reason=landlock` record, every operation the file grants nobody:
 # opens for reading and writing, creates, O_TMPFILE, mkdir, mknod, symlink,
-# unlink, rename and link in and out, truncate, a FIFO. With --no-landlock
+# unlink, rename and link in and out, truncate, a FIFO, bind of a socket. With --no-landlock
 # the same broken broker lets them all through, which shows the refusals
 # are the wall's. The real broker refuses the same operations by its
 # rules, and the wall never has to (no `landlock` record).
@@ -31,7 +31,7 @@ W=$T/work # granted rw
 O=$T/out  # granted nothing
 
 cat >"$T/ops.py" <<'EOF'
-import errno, os, sys
+import errno, os, socket, sys
 W, O = sys.argv[1:3]
 def t(what, fn):
     try:
@@ -56,6 +56,7 @@ t("rename in", lambda: os.rename(O + "/mv", W + "/mv"))
 t("rename out", lambda: os.rename(W + "/a", O + "/a"))
 t("link out", lambda: os.link(W + "/l", O + "/b"))
 t("unlink", lambda: os.unlink(O + "/rm"))
+t("bind", lambda: socket.socket(socket.AF_UNIX).bind(O + "/sock"))
 t("inside", lambda: wr(W + "/c"))
 EOF
 
@@ -75,12 +76,13 @@ fresh() {
 }
 
 # ops LOGDIR CMD...: the operations' results under `CMD... --log LOGDIR --policy ...`
-# (CMD: VMMSEC run [options], possibly behind setpriv), then the status.
+# (CMD: VMMSEC run [options], possibly behind setpriv), then the status.  -P keeps the
+# script's directory, which the policy does not grant, out of the module search.
 ops() {
 	local dir=$1
 	shift
 	fresh
-	"$@" --log "$dir" --policy "$T/dd.acl" -- python3 -B "$T/ops.py" "$W" "$O" 2>&1
+	"$@" --log "$dir" --policy "$T/dd.acl" -- python3 -B -P "$T/ops.py" "$W" "$O" 2>&1
 	echo "status=$?"
 }
 # reasons LOGDIR: "SYSCALL ACCESS PATH REASON" of every deny record, in order.
@@ -104,6 +106,7 @@ moves="rename in EACCES
 rename out EACCES
 link out EACCES
 unlink EACCES
+bind EACCES
 inside ok
 status=0"
 
@@ -125,7 +128,8 @@ truncate w $O/secret landlock
 rename w $W/mv landlock
 rename w $O/a landlock
 link w $O/b landlock
-unlink w $O/rm landlock"
+unlink w $O/rm landlock
+bind w $O/sock landlock"
 
 out=$(ops "$T/ev-fault-off" "$FAULT" run --no-landlock)
 expect_eq "the same broken broker without the wall lets them all through" "$out" \
@@ -144,6 +148,7 @@ rename in ok
 rename out ok
 link out ok
 unlink ok
+bind ok
 inside ok
 status=0"
 
