@@ -523,13 +523,20 @@ static long name_step(__u32 idx, void *ctx)
 	struct dentry *d = x->d;
 	struct mount *m = x->m;
 
-	if (!s || !d ||
-	    climb(&d, &m, BPF_CORE_READ(task, fs, root.dentry), BPF_CORE_READ(task, fs, root.mnt),
-		  NULL))
+	if (!s || !d)
 		return 1;
+	if (!m) {
+		/* No mount known: up to the task's root, or to the file system's root. */
+		if (d == BPF_CORE_READ(task, fs, root.dentry))
+			return 1;
+	} else if (climb(&d, &m, BPF_CORE_READ(task, fs, root.dentry),
+			 BPF_CORE_READ(task, fs, root.mnt), NULL)) {
+		return 1;
+	}
 	struct dentry *p = BPF_CORE_READ(d, d_parent);
 	if (!p || p == d) {
-		x->state = LSM_PATH_TAIL; /* a disconnected dentry: what is above is not known */
+		/* A disconnected dentry, or a root with no mount known: what is above is not known. */
+		x->state = LSM_PATH_TAIL;
 		return 1;
 	}
 	/* The name without the rename lock: a racing rename may give the old or the new one. */
@@ -560,7 +567,9 @@ static long name_step(__u32 idx, void *ctx)
 
 /*
  * The path of @d (in @m) as the task sees it, into the record buffer @s:
- * s->pos and s->e.path.  @m NULL: not known.
+ * s->pos and s->e.path.  @m NULL: not known (the xattr hooks); then the
+ * path within @d's file system, whole only if the walk meets the task's
+ * root directory on its way.
  */
 static __always_inline void path_into(struct recbuf *s, struct dentry *d, struct mount *m)
 {
@@ -568,7 +577,7 @@ static __always_inline void path_into(struct recbuf *s, struct dentry *d, struct
 
 	if (!s)
 		return;
-	if (!d || !m) {
+	if (!d) {
 		s->pos = LSM_PATH_MAX;
 		s->e.path = LSM_PATH_NONE;
 		return;

@@ -259,6 +259,12 @@ xmount() { # BACKEND
 			cat $f >/dev/null 2>&1; echo "read $f $?"; done
 		echo x >>/srv/xr/m/m2/h 2>/dev/null; echo "append m2/h $?"' 2>&1 | sed "s/^/xm-$1=/"
 	jlog "/tmp/xm-$1" "xm-$1"
+	# On the root file system, where the walk meets the task's root: the whole path recorded.
+	mkdir -p /srv/xr3 && : >/srv/xr3/f && chmod 0666 /srv/xr3/f
+	printf -- '-w /srv/xr3/ *\n' >/srv/xr3.acl
+	$V run --backend "$1" --policy /srv/xr3.acl --log "/tmp/xr3-$1" -- /vmtest/bypass --xattr /srv/xr3/f \
+		2>&1 | sed "s/^/xr3-$1=/"
+	jlog "/tmp/xr3-$1" "xr3-$1"
 	# A rule on the root directory itself is above every mount.
 	printf -- '-w / *\n' >/srv/xr2.acl
 	$V run --backend "$1" --policy /srv/xr2.acl --log "/tmp/xr2-$1" -- /vmtest/bypass --xattr /xm2/f 2>&1 |

@@ -160,6 +160,19 @@ import json, sys
 for r in map(json.loads, sys.stdin): print(r["syscall"], r["access"], r["decision"], r["reason"])')" \
 	"inode_setxattr w deny not checkable: the xattr hook gets no mount, and this file system is mounted below rules
 inode_removexattr w deny not checkable: the xattr hook gets no mount, and this file system is mounted below rules"
+expect_eq "xattr (lsm): the path recorded is the one within the file system (no mount known)" \
+	"$(lines json-xr-lsm | python3 -c '
+import json, sys
+for r in map(json.loads, sys.stdin): print(r["syscall"], r["resolved"])')" \
+	"inode_setxattr .../f
+inode_removexattr .../f"
+expect_eq "xattr: on the root file system both backends refuse, and record the whole path" \
+	"$(lines xr3-lsm | tr '\n' ' ')|$(lines xr3-seccomp | tr '\n' ' ')|$(for b in lsm seccomp; do
+		lines "json-xr3-$b" | python3 -c '
+import json, sys
+print(" ".join(r["access"] + " " + r["decision"] + " " + r["resolved"] for r in map(json.loads, sys.stdin)))'
+	done)" "setxattr: EACCES removexattr: EACCES |setxattr: EACCES removexattr: EACCES |w deny /srv/xr3/f w deny /srv/xr3/f
+w deny /srv/xr3/f w deny /srv/xr3/f"
 
 expect_eq "mounts (lsm): rules above one, two and two stacked mount roots decide opens below them" \
 	"$(lines xm-lsm)" "read /srv/xr/m/f 1
