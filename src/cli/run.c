@@ -283,7 +283,8 @@ static void choose_landlock(struct run_args *a)
  * BPF-LSM programs, scoped to the command's user namespace.  The command is
  * held before its exec meanwhile, so its first exec is already checked.
  */
-static int start_lsm(const struct run_args *a, const struct guest *g, struct lsm_bpf **out)
+static int start_lsm(const struct run_args *a, const struct guest *g, struct lsm_bpf **out,
+		     struct util_pins *pins)
 {
 	struct policy_errors errs = {0};
 	struct policy_compiled *c = NULL;
@@ -292,7 +293,8 @@ static int start_lsm(const struct run_args *a, const struct guest *g, struct lsm
 
 	char bad_fs[32] = "";
 	if (a->policy)
-		r = lsm_bpf_compile(a->policy, g->cmd_host_pid, &c, &errs, bad_fs, sizeof(bad_fs));
+		r = lsm_bpf_compile(a->policy, g->cmd_host_pid, &c, pins, &errs, bad_fs,
+				    sizeof(bad_fs));
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s:%u:%u: %s\n", a->policy_file, errs.v[i].line, errs.v[i].col,
 			errs.v[i].msg);
@@ -364,12 +366,15 @@ static int launch_and_monitor(const struct run_args *a, struct evlog_writer *w,
 	}
 	struct mac_broker *broker = NULL;
 	struct lsm_bpf *lsm = NULL;
+	/* The lsm backend's objects, pinned until its programs are gone (the broker pins its own). */
+	__attribute__((cleanup(util_pins_release))) struct util_pins pins = {0};
 	if (a->policy && !a->lsm && (r = start_broker(a, &g, &broker)) < 0) {
 		kill(g.init_pid, SIGKILL);
 		guest_release(&g);
 		return r;
 	}
-	if (a->lsm && ((r = start_lsm(a, &g, &lsm)) < 0 || (r = guest_hold_release(&g)) < 0)) {
+	if (a->lsm &&
+	    ((r = start_lsm(a, &g, &lsm, &pins)) < 0 || (r = guest_hold_release(&g)) < 0)) {
 		if (lsm)
 			cli_cannot(-r, "start the guest's command");
 		lsm_bpf_free(lsm);

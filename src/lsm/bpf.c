@@ -205,7 +205,8 @@ struct mount_dev {
 };
 
 struct resolver {
-	int root; /* the guest's /proc/PID/root */
+	int root;		/* the guest's /proc/PID/root */
+	struct util_pins *pins; /* every object resolved is kept here (NULL: not kept) */
 	struct mount_dev *m;
 	size_t n;
 	char bad_fs[32]; /* a file system whose objects could not be keyed */
@@ -293,6 +294,12 @@ static int resolve_in_root(void *ctx, const char *path, struct policy_key *key)
 	}
 	*key = (struct policy_key){.dev = makedev(stx.stx_dev_major, stx.stx_dev_minor),
 				   .ino = stx.stx_ino};
+	if (rs->pins) {
+		int r = util_pins_add(rs->pins, fd);
+		if (r < 0)
+			return r;
+		fd = -1;
+	}
 	return 0;
 }
 
@@ -318,11 +325,13 @@ static void resolver_close(struct resolver *rs)
 }
 
 int lsm_bpf_compile(const struct policy *p, pid_t pid, struct policy_compiled **out,
-		    struct policy_errors *errs, char *bad_fs, size_t len)
+		    struct util_pins *pins, struct policy_errors *errs, char *bad_fs, size_t len)
 {
 	struct resolver rs;
 	int r = resolver_open(&rs, pid);
 
+	util_nofile_raise(); /* room for a pin on every object */
+	rs.pins = pins;
 	if (r == 0)
 		r = policy_compile(p, resolve_in_root, &rs, out, errs);
 	snprintf(bad_fs, len, "%s", rs.bad_fs);

@@ -11,6 +11,7 @@
 #include "mac/mac.h"
 #include "monitor/capture.h"
 #include "policy/policy.h"
+#include "util/util.h"
 
 /*
  * Landlock (docs/DESIGN.md section 8.6) can only grant: a ruleset lists the
@@ -103,10 +104,11 @@ int lsm_bpf_probe(char *msg, size_t len);
  * layers on several file systems), or one on btrfs (whose subvolumes
  * share a super block but not inode numbers), cannot be keyed for the
  * programs: its line gets an error (EOPNOTSUPP) and @bad_fs (@len bytes)
- * names the file system type.
+ * names the file system type.  Every object resolved stays pinned in @pins
+ * (the caller's, to release when the programs are gone: util_pins).
  */
 int lsm_bpf_compile(const struct policy *p, pid_t pid, struct policy_compiled **out,
-		    struct policy_errors *errs, char *bad_fs, size_t len);
+		    struct util_pins *pins, struct policy_errors *errs, char *bad_fs, size_t len);
 
 /*
  * lsm_bpf_start - load the programs, fill their maps from @c (NULL: no

@@ -373,10 +373,24 @@ static void bind_new(const struct mac_req *r, const char *kp, int dir, const cha
 	struct stat st;
 	struct policy_key pk;
 
-	if (!kp[0] || fstatat(dir, name, &st, flags) < 0)
+	if (!kp[0] || !policy_path_key(r->b->mp->c, kp, &pk))
 		return;
-	if (!policy_path_key(r->b->mp->c, kp, &pk))
+	/*
+	 * Pinned like the policy's first objects (load.c), so that its number
+	 * cannot pass to another object.  Gone already: nothing to bind.  Out
+	 * of fds or memory, the binding could not be made safe: stop, failing
+	 * closed (the guest ends with the broker).
+	 */
+	int pin = openat(dir, name,
+			 O_PATH | O_CLOEXEC | (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0));
+	if (pin < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM))
+		_exit(1);
+	if (pin < 0 || fstat(pin, &st) < 0) {
+		util_closep(&pin);
 		return;
+	}
+	if (util_pins_add(&r->b->mp->pins, pin) < 0)
+		_exit(1);
 	struct policy_key k = {.dev = st.st_dev, .ino = st.st_ino};
 	policy_bind_pending(r->b->mp->c, kp, &k);
 	/* A directory with subtree directives appeared: pin it. */

@@ -11,6 +11,7 @@
 #include "guest/guest.h"
 #include "mac/mac.h"
 #include "policy/policy.h"
+#include "util/util.h"
 
 /* A directory that carries subtree directives, pinned so renames cannot hide it. */
 struct mac_dir {
@@ -25,6 +26,7 @@ struct mac_policy {
 	struct policy_compiled *c;
 	struct mac_dir *dirs;
 	size_t ndirs;
+	struct util_pins pins; /* every object the policy named at start */
 };
 
 /* What the broker knows of a guest thread: identity and credentials. */

@@ -28,10 +28,21 @@ static int key_of_fd(int fd, struct policy_key *key)
 	return 0;
 }
 
+struct load_ctx {
+	int root;
+	struct util_pins *pins;
+};
+
+/* The object at @path, kept pinned for the run (util_pins). */
 static int resolve(void *ctx, const char *path, struct policy_key *key)
 {
-	cleanup_fd int fd = open_in_root(*(int *)ctx, path);
-	return fd < 0 ? fd : key_of_fd(fd, key);
+	struct load_ctx *l = ctx;
+	cleanup_fd int fd = open_in_root(l->root, path);
+	int r = fd < 0 ? fd : key_of_fd(fd, key);
+
+	if (r == 0 && (r = util_pins_add(l->pins, fd)) == 0)
+		fd = -1;
+	return r;
 }
 
 void mac_policy_free(struct mac_policy *mp)
@@ -43,6 +54,7 @@ void mac_policy_free(struct mac_policy *mp)
 		free(mp->dirs[i].kpath);
 	}
 	free(mp->dirs);
+	util_pins_release(&mp->pins);
 	policy_compiled_free(mp->c);
 	free(mp);
 }
@@ -56,7 +68,8 @@ int mac_policy_load(const struct policy *p, int root_fd, struct mac_policy **out
 	*out = NULL;
 	if (!mp)
 		return -ENOMEM;
-	if ((r = policy_compile(p, resolve, &root_fd, &mp->c, errs)) < 0)
+	struct load_ctx l = {.root = root_fd, .pins = &mp->pins};
+	if ((r = policy_compile(p, resolve, &l, &mp->c, errs)) < 0)
 		goto fail;
 	size_t n = policy_path_count(mp->c);
 	mp->dirs = calloc(n ? n : 1, sizeof(*mp->dirs));

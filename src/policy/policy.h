@@ -111,7 +111,8 @@ int policy_hash(const struct policy *p, uint8_t out[32]);
 
 /*
  * A kernel object's identity.  gen is reserved for an inode generation or
- * similar reuse guard; it is zero for now and must be zero-filled.
+ * similar reuse guard; it is zero for now and must be zero-filled (the
+ * callers keep numbers from being reused by holding the objects: util_pins).
  */
 struct policy_key {
 	uint64_t dev;

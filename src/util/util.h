@@ -75,4 +75,24 @@ ssize_t util_read_full(int fd, void *buf, size_t len);
  */
 int util_vm_read_str(pid_t pid, uint64_t addr, char *buf, size_t len);
 
+/*
+ * Pins: O_PATH fds held on the policy's objects for the whole run.  A
+ * referenced inode is never freed, so its number cannot be given to a new
+ * object that would then inherit the old one's rules (decisions are keyed
+ * by device and inode number).
+ */
+struct util_pins {
+	int *fd;
+	size_t n, cap;
+};
+/* Take @fd into @p (owned from then on, closed by util_pins_release).  0 or -ENOMEM. */
+int util_pins_add(struct util_pins *p, int fd);
+void util_pins_release(struct util_pins *p);
+/*
+ * util_nofile_raise - as many open files as this process may have: the soft
+ * limit up to the hard one, and with CAP_SYS_RESOURCE both up to
+ * fs.nr_open.  For the process that holds pins, never for the guest.
+ */
+int util_nofile_raise(void);
+
 #endif
