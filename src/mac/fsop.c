@@ -454,7 +454,9 @@ static void at_release(struct at *a)
 struct fifo_job {
 	struct mac_req r;
 	struct seccomp_notif n;
+	struct mac_cred cred; /* a copy: the serving thread's cache changes meanwhile */
 	int pin, flags;
+	char path[PATH_MAX];
 };
 
 /* A FIFO's open blocks until its other end is opened: not on the broker's only thread. */
@@ -462,6 +464,7 @@ static void *fifo_open(void *p)
 {
 	struct fifo_job *j = p;
 	j->r.n = &j->n;
+	j->r.cred = &j->cred;
 	/* Not the walled thread, which must not block: this one is walled itself. */
 	char self[32];
 	snprintf(self, sizeof(self), "self/fd/%d", j->pin);
@@ -471,6 +474,9 @@ static void *fifo_open(void *p)
 			    (j->flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
 		fd = fd < 0 ? -errno : fd;
 	}
+	if (fd == -EACCES)
+		wall_refused(&j->r, j->path, j->pin, want_of_open(j->flags),
+			     access_of_open(j->flags));
 	if (fd < 0)
 		mac_req_respond(&j->r, 0, -fd, false);
 	else
@@ -551,7 +557,8 @@ static int open_existing(const struct mac_req *r, const char *path, int pin, int
 		pthread_attr_t at;
 		if (!j)
 			return -ENOMEM;
-		*j = (struct fifo_job){.r = *r, .n = *r->n, .flags = flags};
+		*j = (struct fifo_job){.r = *r, .n = *r->n, .cred = *r->cred, .flags = flags};
+		snprintf(j->path, sizeof(j->path), "%s", path);
 		j->pin = fcntl(pin, F_DUPFD_CLOEXEC, 0);
 		pthread_attr_init(&at);
 		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);

@@ -125,6 +125,7 @@ mkdir w $O/d landlock
 mknodat w $O/f landlock
 symlink w $O/s landlock
 truncate w $O/secret landlock
+openat rw $O/fifo landlock
 rename w $W/mv landlock
 rename w $O/a landlock
 link w $O/b landlock
