@@ -300,10 +300,7 @@ R=$T/reuse
 mkdir -p "$R" && chmod 0777 "$R" && printf 'pub\n' >"$R/pub" && printf 'x\n' >"$R/x" &&
 	chmod 0666 "$R/pub" "$R/x"
 {
-	echo "default deny"
-	for d in /usr/ /lib/ /lib64/ /etc/ /bin/ /proc/ /dev/; do
-		[ -e "$d" ] && echo "r $d *"
-	done
+	dd_system
 	echo "rw /dev/null *"
 	echo "+r $R/pub *"
 	echo "+r $R/later *"

@@ -59,15 +59,9 @@ while True:
 EOF
 
 # Every kind of file operation, each printed as "WHAT ok|ERRNO".
-cat >"$T/ops.py" <<'EOF'
-import errno, json, os, subprocess, sys
+{ echo "$PYOPS"; cat <<'EOF'; } >"$T/ops.py"
+import json, subprocess
 W, O, U = sys.argv[1:4]
-def t(what, fn):
-    try:
-        r = fn()
-        print(what, "ok" if r is None else r)
-    except OSError as x:
-        print(what, errno.errorcode[x.errno])
 def wr(p, data, flags=os.O_WRONLY | os.O_CREAT | os.O_TRUNC):
     fd = os.open(p, flags, 0o644)
     os.write(fd, data)
@@ -123,10 +117,7 @@ python3 -c 'import sys; print(sys.version_info[0])'
 EOF
 
 {
-	echo "default deny"
-	for d in /usr/ /lib/ /lib64/ /etc/ /bin/ /proc/ /dev/; do
-		[ -e "$d" ] && echo "r $d *"
-	done
+	dd_system
 	echo "w /dev/null *"
 	echo "rw $W/ *"
 	echo "-w $W/ro *"

@@ -47,8 +47,29 @@ recs = [json.loads(l) for l in sys.stdin if l.strip()]
 $expr"
 }
 
+# dd_system: the head of a default-deny access file: what a guest's programs
+# need of the system (read the system directories, /proc and /dev).
+dd_system() {
+	echo "default deny"
+	local d
+	for d in /usr/ /lib/ /lib64/ /etc/ /bin/ /proc/ /dev/; do
+		[ -e "$d" ] && echo "r $d *"
+	done
+	return 0
+}
+
 # The single .evl file of a log dir.
 logfile() { ls "$1"/vmmsec-*.evl | head -1; }
+
+# The head of a Python script that runs operations in a guest: t("WHAT", fn)
+# prints "WHAT ok", "WHAT VALUE" (what fn returned) or "WHAT ERRNO".
+PYOPS='import errno, os, sys
+def t(what, fn):
+    try:
+        r = fn()
+        print(what, "ok" if r is None else r)
+    except OSError as x:
+        print(what, errno.errorcode[x.errno])'
 
 # Python snippet runner inside a guest that prints an errno name: pyerr CODE
 PYERR='

@@ -30,15 +30,9 @@ fi
 W=$T/work # granted rw
 O=$T/out  # granted nothing
 
-cat >"$T/ops.py" <<'EOF'
-import errno, os, socket, sys
+{ echo "$PYOPS"; cat <<'EOF'; } >"$T/ops.py"
+import socket
 W, O = sys.argv[1:3]
-def t(what, fn):
-    try:
-        r = fn()
-        print(what, "ok" if r is None else r)
-    except OSError as x:
-        print(what, errno.errorcode[x.errno])
 def wr(p, flags=os.O_WRONLY | os.O_CREAT | os.O_TRUNC):
     os.close(os.open(p, flags, 0o644))
 t("read", lambda: open(O + "/secret").read().strip())
@@ -61,10 +55,7 @@ t("inside", lambda: wr(W + "/c"))
 EOF
 
 {
-	echo "default deny"
-	for d in /usr/ /lib/ /lib64/ /etc/ /bin/ /proc/ /dev/; do
-		[ -e "$d" ] && echo "r $d *"
-	done
+	dd_system
 	echo "rw $W/ *"
 	echo "r $T/ops.py *"
 } >"$T/dd.acl"
@@ -176,10 +167,7 @@ fi
 # mv(1) would copy instead. Recorded as the wall's refusal.
 mkdir -p "$T/wo" "$T/rw/x" && chmod 0777 "$T/wo" "$T/rw/x" && touch "$T/wo/f" && chmod 0666 "$T/wo/f"
 {
-	echo "default deny"
-	for d in /usr/ /lib/ /lib64/ /etc/ /bin/ /proc/ /dev/; do
-		[ -e "$d" ] && echo "r $d *"
-	done
+	dd_system
 	echo "w $T/wo/ *"
 	echo "rw $T/rw/ *"
 	echo "-r $T/rw/x/ *"
