@@ -135,9 +135,9 @@ long mac_wall_syscall(struct mac_broker_state *b, long nr, long a0, long a1, lon
 	/*
 	 * The walled thread runs where the serving thread runs: the serving
 	 * thread then sleeps and the CPU switches to it at once.  Woken on an
-	 * idle CPU instead, a call cost 30 us more than unwalled in a 2-CPU VM
-	 * (docs/BENCHMARKS.md, "The broker behind the wall"), pinned about
-	 * nothing.  A failed pin only costs that time.
+	 * idle CPU instead, a call cost 30 us more than unwalled in a 2-CPU VM,
+	 * pinned 7 us (docs/BENCHMARKS.md, "The broker behind the wall").  A
+	 * failed pin only costs that time.
 	 */
 	int cpu = sched_getcpu();
 	if (cpu >= 0 && cpu != w->cpu) {
