@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# smoke.sh - vmmsec on Debian's 6.1 kernel under QEMU: capture, log and verify in one VM boot.
+# smoke.sh - vmmsec on Debian's 6.1 kernel under QEMU: capture, log and verify, and the broker behind Landlock ABI 2, in one VM boot.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/../integration/lib.sh"
 VMRUN=$ROOT/tools/vm/vm-run
@@ -49,13 +49,43 @@ echo "verify=$?"
 sed 's/^/verify-out=/' /tmp/verify
 echo "lsm=$(cat /sys/kernel/security/lsm 2>&1)"
 if command -v landlock-abi >/dev/null; then echo "landlock=$(landlock-abi 2>&1)"; fi
+# The broker behind the wall on this Landlock ABI: a broker built to allow
+# everything (tests/integration/wall.sh) is still stopped, and without the
+# wall is not.
+W=/srv/wall
+mkdir -p /srv
+{
+	echo "default deny"
+	for d in /bin/ /sbin/ /usr/ /lib/ /lib64/ /etc/ /proc/ /dev/; do
+		[ -e "$d" ] && echo "r $d *"
+	done
+	echo "rw /dev/null *"
+	echo "rw $W/in/ *"
+} >/srv/wall.acl
+for o in wall nowall real; do
+	rm -rf $W && mkdir -p $W/in $W/out && echo secret >$W/out/secret && echo x >$W/out/rm &&
+		chmod -R 0777 $W
+	case $o in
+	wall) set -- /vmtest/vmmsec-allows run ;;
+	nowall) set -- /vmtest/vmmsec-allows run --no-landlock ;;
+	real) set -- vmmsec run ;;
+	esac
+	"$@" --policy /srv/wall.acl --log /tmp/ev-$o -- sh -c '
+		cat "$1/out/secret" >/dev/null 2>&1; r=$?
+		(echo x >"$1/out/new") 2>/dev/null; c=$?
+		mkdir "$1/out/d" 2>/dev/null; m=$?
+		rm "$1/out/rm" 2>/dev/null; u=$?
+		echo y >"$1/in/y"; echo "$r $c $m $u $?"' sh $W 2>&1 | sed "s/^/wall-$o=/"
+	echo "wall-$o-landlock=$(vmmsec log /tmp/ev-$o --kind access | grep -c "reason=landlock")"
+done
 exit 0
 EOF
 chmod 0755 "$T/guest.sh"
 
 start=$(date +%s)
+FAULT=$(dirname "$VMMSEC")/tests/fault/vmmsec-allows
 "$VMRUN" --timeout 600 --file "$VMMSEC:/usr/bin/vmmsec" --file "$T/guest.sh:/vmtest/guest.sh" \
-	"${PROBE[@]}" -- /vmtest/guest.sh >"$T/out" 2>"$T/err"
+	--file "$FAULT:/vmtest/vmmsec-allows" "${PROBE[@]}" -- /vmtest/guest.sh >"$T/out" 2>"$T/err"
 rc=$?
 echo "# VM boot and run took $(($(date +%s) - start)) s"
 field() { sed -n "s/^$1=//p" "$T/out" | head -n 1; }
@@ -78,6 +108,13 @@ expect_eq "one syslog record: tag, message, comm, transport, socket" "$got" \
 	"1 vmtest hello-6.1 logger dgram /dev/log"
 expect_eq "vmmsec verify exits 0" "$(field verify)" 0
 expect_match "vmmsec verify says intact" "$(field verify-out)" ': intact: .*sealed by the final checkpoint'
+# read, create, mkdir and unlink outside the grants, then a create inside: exit statuses.
+expect_eq "wall: a broker that allows everything is still stopped by the wall here" \
+	"$(field wall-wall)|$(field wall-wall-landlock)" "1 1 1 1 0|4"
+expect_eq "wall: ... and without the wall is not" "$(field wall-nowall)|$(field wall-nowall-landlock)" \
+	"0 0 0 0 0|0"
+expect_eq "wall: the real broker refuses the same itself" "$(field wall-real)|$(field wall-real-landlock)" \
+	"1 1 1 1 0|0"
 
 echo "# guest kernel: $(field uname)"
 echo "# guest LSMs (/sys/kernel/security/lsm): $(field lsm)"
