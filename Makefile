@@ -140,3 +140,4 @@ clean:
 vm-check: tests
 	@bash tests/vm/smoke.sh
 	@bash tests/vm/lsm.sh
+	@bash tests/vm/newer.sh
