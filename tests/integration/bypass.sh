@@ -293,9 +293,9 @@ expect_eq "BLP: each denial names its clause and both levels" "$got" \
 # object deleted by the guest must not hand its grant to the next object
 # that gets its number. The broker pins every object the policy names at
 # start, and every object bound at a pending path later, so the number
-# stays taken. ext4 gives a freed number to the next
-# create in the directory (checked first with an object no rule names);
-# --no-landlock, because the wall's rule pins the inode on its own.
+# stays taken. ext4 gives a freed number to the next create in the
+# directory (checked first with an object no rule names); --no-landlock,
+# because the wall's rule pins the inode on its own.
 R=$T/reuse
 mkdir -p "$R" && chmod 0777 "$R" && printf 'pub\n' >"$R/pub" && printf 'x\n' >"$R/x" &&
 	chmod 0666 "$R/pub" "$R/x"
