@@ -58,6 +58,18 @@ dd_system() {
 	return 0
 }
 
+# vm_require: for the VM tier (tests/vm): skip without QEMU, fail without vmmsec.
+vm_require() {
+	if ! command -v qemu-system-x86_64 >/dev/null; then
+		echo "ok 1 # SKIP qemu-system-x86_64 not installed"
+		exit 0
+	fi
+	if [ ! -x "$VMMSEC" ]; then
+		not_ok "vmmsec is built ($VMMSEC missing: run make tests)"
+		exit 1
+	fi
+}
+
 # The single .evl file of a log dir.
 logfile() { ls "$1"/vmmsec-*.evl | head -1; }
 

@@ -14,14 +14,7 @@ source "$(dirname "$0")/../integration/lib.sh"
 VMRUN=$ROOT/tools/vm/vm-run
 CACHE=${VM_TRIXIE_CACHE:-$ROOT/build/vm-trixie}
 
-if ! command -v qemu-system-x86_64 >/dev/null; then
-	echo "ok 1 # SKIP qemu-system-x86_64 not installed"
-	exit 0
-fi
-if [ ! -x "$VMMSEC" ]; then
-	not_ok "vmmsec is built ($VMMSEC missing: run make tests)"
-	exit 1
-fi
+vm_require
 
 # fetch: the kernel into $CACHE/kernel/boot, once (apt with its own lists: the host's stay as they are).
 fetch() {

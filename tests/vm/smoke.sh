@@ -8,14 +8,7 @@ failed=0
 eval "$(declare -f not_ok | sed '1s/^not_ok/lib_not_ok/')"
 not_ok() { failed=$((failed + 1)); lib_not_ok "$@"; }
 
-if ! command -v qemu-system-x86_64 >/dev/null; then
-	echo "ok 1 # SKIP qemu-system-x86_64 not installed"
-	exit 0
-fi
-if [ ! -x "$VMMSEC" ]; then
-	not_ok "vmmsec is built ($VMMSEC missing: run make tests)"
-	exit 1
-fi
+vm_require
 
 # Landlock ABI probe: landlock_create_ruleset(NULL, 0, VERSION) returns the ABI.
 PROBE=()
