@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -350,14 +349,12 @@ static int launch_and_monitor(const struct run_args *a, struct evlog_writer *w,
 	}
 	g.cmd_host_pid = child_of(g.init_pid);
 	/*
-	 * Stream connections and pinned /proc fds: the monitor takes its whole
-	 * fd allowance, after the guest has forked with the limit it expects.
+	 * Stream connections, pinned /proc fds and a pin on every object of
+	 * the policy (here for --backend lsm, in the broker it forks next
+	 * otherwise): the monitor takes its whole fd allowance, after the
+	 * guest has forked with the limit it expects.
 	 */
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
+	util_nofile_raise();
 	if ((r = start_record(w, &g, a)) < 0 || (r = evlog_flush(w)) < 0) {
 		cli_cannot(-r, "write the evidence log");
 		kill(g.init_pid, SIGKILL);

@@ -330,7 +330,6 @@ int lsm_bpf_compile(const struct policy *p, pid_t pid, struct policy_compiled **
 	struct resolver rs;
 	int r = resolver_open(&rs, pid);
 
-	util_nofile_raise(); /* room for a pin on every object */
 	rs.pins = pins;
 	if (r == 0)
 		r = policy_compile(p, resolve_in_root, &rs, out, errs);

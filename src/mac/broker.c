@@ -380,8 +380,6 @@ __attribute__((noreturn)) static void broker_main(const struct guest *g, const s
 	for (size_t i = 0; i < VMM_ARRAY_SIZE(ignore); i++)
 		signal(ignore[i], SIG_IGN);
 	prctl(PR_SET_NAME, "vmmsec-broker");
-	/* Room for a pin on every object of the policy (load.c); asked before U2, where it cannot be. */
-	util_nofile_raise();
 	b.hostproc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int keep[] = {chan, b.listener, b.hostproc};
 	if (b.hostproc < 0)

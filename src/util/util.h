@@ -91,7 +91,8 @@ void util_pins_release(struct util_pins *p);
 /*
  * util_nofile_raise - as many open files as this process may have: the soft
  * limit up to the hard one, and with CAP_SYS_RESOURCE both up to
- * fs.nr_open.  For the process that holds pins, never for the guest.
+ * fs.nr_open.  For the monitor once the guest has forked (the broker
+ * inherits it), never for the guest.
  */
 int util_nofile_raise(void);
 
