@@ -123,6 +123,7 @@ bench: deps
 	@bash bench/mac_run
 	@bash bench/wall_run
 	@bash bench/lsm_run
+	@BENCH_LSM_ICOUNT=1 bash bench/lsm_run
 
 demo: deps
 	$(MAKE) all

@@ -58,8 +58,10 @@ echo "info cmd micro $MICRO"
 echo "info cmd micro-seccomp $MICRO_SEC"
 echo "info cmd tar sh -c '$TIMED_TAR'"
 
-# run CFG POLICY SCRIPT: run sh -c SCRIPT natively (CFG native) or under
-# vmmsec --backend CFG --policy POLICY; sets $out.  Under lsm the guest then
+# run CFG POLICY SCRIPT: run sh -c SCRIPT natively (CFG native), in a guest
+# with no access file (CFG guest: --backend lsm, which then attaches only
+# syslog capture's programs) or under vmmsec --backend CFG --policy POLICY;
+# sets $out.  Under lsm the guest then
 # holds on a FIFO while the VM's root reads the compiled policy's object
 # count with bpftool (vm_nodes is sized to it).  Any failure or denial is fatal.
 run() {
@@ -73,7 +75,12 @@ run() {
 	[ "$cfg" = lsm ] && script="$script && echo up >$D/sync/up && read -r _ <$D/sync/go"
 	rm -f $D/sync/up $D/sync/go
 	mkfifo -m 0666 $D/sync/up $D/sync/go || fail "mkfifo"
-	$V run --backend "$cfg" --policy "$B/$pol.acl" --log $ev -- sh -c "$script" >/tmp/out 2>&1 &
+	if [ "$cfg" = guest ]; then
+		set -- --backend lsm
+	else
+		set -- --backend "$cfg" --policy "$B/$pol.acl"
+	fi
+	$V run "$@" --log $ev -- sh -c "$script" >/tmp/out 2>&1 &
 	pid=$!
 	if [ "$cfg" = lsm ]; then
 		# The guest writes "up" only if the workload succeeded.
@@ -160,16 +167,20 @@ run native p100 "$MICRO; $TIMED_TAR"
 echo "info t-warm $(cut -d' ' -f1 /proc/uptime)"
 
 # --- interleaved reps; the first configuration rotates ----------------------
-rot() { # I A B C: A B C rotated left by I
-	case $(($1 % 3)) in
-	0) echo "$2 $3 $4" ;;
-	1) echo "$3 $4 $2" ;;
-	2) echo "$4 $2 $3" ;;
-	esac
+rot() { # I A B C...: the list rotated left by I
+	r=$(($1 % ($# - 1)))
+	shift
+	while [ "$r" -gt 0 ]; do
+		x=$1
+		shift
+		set -- "$@" "$x"
+		r=$((r - 1))
+	done
+	echo "$@"
 }
 i=0
 while [ $i -lt "$REPS" ]; do
-	for c in $(rot $i native lsm seccomp); do both $c; done
+	for c in $(rot $i native guest lsm seccomp); do both $c; done
 	for c in $(rot $i native lsm seccomp); do flood $c; done
 	for p in $(rot $i p10 p1k p100k); do
 		run lsm $p "$MICRO"

@@ -93,8 +93,20 @@ static bool kernel_has_hook(const char *name)
 	return has;
 }
 
-/* Open the skeleton with only the probe, or every program but the probe, to be loaded. */
-static int open_skel(struct vmmsec_bpf **out, bool probe_only)
+/* The programs syslog capture needs; the rest decide file accesses. */
+static bool capture_prog(const struct vmmsec_bpf *s, const struct bpf_program *p)
+{
+	return p == s->progs.vmmsec_unix_stream_connect || p == s->progs.vmmsec_socket_sendmsg ||
+	       p == s->progs.vmmsec_unix_may_send;
+}
+
+/*
+ * Open the skeleton with only the probe, or every program but the probe,
+ * to be loaded; without @files, only syslog capture's.  (With no access
+ * file and no --audit all, a file hook could only allow: not attaching
+ * them spares every open on the machine the hook's call.)
+ */
+static int open_skel(struct vmmsec_bpf **out, bool probe_only, bool files)
 {
 	libbpf_set_print(libbpf_print);
 	struct vmmsec_bpf *s = vmmsec_bpf__open();
@@ -104,10 +116,11 @@ static int open_skel(struct vmmsec_bpf **out, bool probe_only)
 	bpf_object__for_each_program(p, s->obj)
 	{
 		bool probe = p == s->progs.vmmsec_probe;
-		bpf_program__set_autoload(p, probe == probe_only);
+		bpf_program__set_autoload(p, probe == probe_only &&
+						     (probe_only || files || capture_prog(s, p)));
 	}
 	/* Linux 6.2+: ftruncate(2) asks file_truncate; before, path_truncate (always loaded). */
-	if (!probe_only && !kernel_has_hook("file_truncate"))
+	if (!probe_only && files && !kernel_has_hook("file_truncate"))
 		bpf_program__set_autoload(s->progs.vmmsec_file_truncate, false);
 	*out = s;
 	return 0;
@@ -138,7 +151,7 @@ int lsm_bpf_probe(char *msg, size_t len)
 		return -EOPNOTSUPP;
 	}
 	struct vmmsec_bpf *s = NULL;
-	int r = open_skel(&s, true);
+	int r = open_skel(&s, true, false);
 	if (r < 0) {
 		snprintf(msg, len, "cannot open the BPF object: %s", strerror(-r));
 		return r;
@@ -638,7 +651,7 @@ int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool a
 		r = -ENOMEM;
 		goto fail;
 	}
-	if ((r = open_skel(&b->skel, false)) < 0) {
+	if ((r = open_skel(&b->skel, false, c || audit_all)) < 0) {
 		snprintf(msg, len, "cannot open the BPF object: %s", strerror(-r));
 		goto fail;
 	}

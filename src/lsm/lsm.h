@@ -114,7 +114,8 @@ int lsm_bpf_compile(const struct policy *p, pid_t pid, struct policy_compiled **
  * lsm_bpf_start - load the programs, fill their maps from @c (NULL: no
  * rules, everything allowed) for the guest @g (its command @g->cmd_host_pid
  * must be alive: its user namespace is the scope), and attach them.
- * @audit_all: record allows too.  Returns 0, or -errno with @msg filled.
+ * @audit_all: record allows too.  With neither @c nor @audit_all, only
+ * syslog capture's programs.  Returns 0, or -errno with @msg filled.
  */
 int lsm_bpf_start(const struct policy_compiled *c, const struct guest *g, bool audit_all,
 		  struct lsm_bpf **out, char *msg, size_t len);

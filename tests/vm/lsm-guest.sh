@@ -301,6 +301,17 @@ sed 's/^/scope-guest=/' /tmp/sc.out
 
 # 5. Lifetime: after a normal exit and after kill -9 of vmmsec, no program, link or pin is left.
 if command -v bpftool >/dev/null; then
+	# Without an access file only syslog capture's programs are attached; --audit all adds the rest.
+	for a in deny all; do
+		start_guest /srv/sc/ready /tmp/np.out $V run --backend lsm --audit $a --log /tmp/np-$a -- \
+			sh -c 'cat /srv/sc/f >/dev/null; echo r >/srv/sc/ready; read x </srv/sc/go' ||
+			echo "no-policy: no guest"
+		echo "progs-nopolicy-$a=$(bpftool prog show 2>/dev/null |
+			sed -n 's/.* name \(vmmsec_[a-z_]*\) .*/\1/p' | sort | tr '\n' ' ')"
+		echo go >/srv/sc/go
+		wait
+		jlog /tmp/np-$a np-$a
+	done
 	echo "progs-after-exit=$(bpftool prog show 2>/dev/null | grep -c vmmsec_)"
 	start_guest /srv/sc/ready /tmp/k9.out $V run --backend lsm --policy /srv/sc.acl --log /tmp/k9 -- \
 		sh -c 'echo r >/srv/sc/ready; read x </srv/sc/go' || echo "lifetime: no guest"

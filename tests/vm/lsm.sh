@@ -369,6 +369,13 @@ if [ ${#EXTRA[@]} -gt 0 ]; then
 	expect_match "lifetime: programs are attached while vmmsec runs" \
 		"$(field progs-while-running)" '^[1-9][0-9]*$'
 	expect_eq "lifetime: no program left after a normal exit" "$(field progs-after-exit)" 0
+	expect_eq "no access file: only syslog capture's programs are attached" \
+		"$(field progs-nopolicy-deny)" \
+		"vmmsec_socket_sendmsg vmmsec_unix_may_send vmmsec_unix_stream_connect "
+	expect_match "no access file, --audit all: the file hooks are attached" \
+		"$(field progs-nopolicy-all)" '^vmmsec_bprm_check .*vmmsec_file_open .*vmmsec_unix_stream_connect $'
+	expect_match "no access file, --audit all: cat's read is recorded as allowed" \
+		"$(decisions np-all | grep -c '^cat r allow')|$(decisions np-deny | wc -l)" '^[1-9][0-9]*[|]0$'
 	expect_eq "lifetime: no program, link or pin left after kill -9 of vmmsec" \
 		"$(field progs-after-kill) $(field links-after-kill) $(field pins-after-kill)" "0 0 0"
 fi
