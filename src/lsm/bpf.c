@@ -116,8 +116,8 @@ static int open_skel(struct vmmsec_bpf **out, bool probe_only, bool files)
 	bpf_object__for_each_program(p, s->obj)
 	{
 		bool probe = p == s->progs.vmmsec_probe;
-		bpf_program__set_autoload(p, probe == probe_only &&
-						     (probe_only || files || capture_prog(s, p)));
+		bool load = probe_only ? probe : !probe && (files || capture_prog(s, p));
+		bpf_program__set_autoload(p, load);
 	}
 	/* Linux 6.2+: ftruncate(2) asks file_truncate; before, path_truncate (always loaded). */
 	if (!probe_only && files && !kernel_has_hook("file_truncate"))
