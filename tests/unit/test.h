@@ -8,6 +8,7 @@
 static int t_failed_total;
 static int t_count;
 static int t_cur_failed;
+static const char *t_cur_skip; /* set by a test that could not check what it is for */
 
 /* Each check that fails marks the current test failed and says where. */
 #define CHECK(cond)                                                                                \
@@ -51,9 +52,11 @@ static int t_cur_failed;
 #define RUN(fn)                                                                                    \
 	do {                                                                                       \
 		t_cur_failed = 0;                                                                  \
+		t_cur_skip = NULL;                                                                 \
 		fn();                                                                              \
 		t_count++;                                                                         \
-		printf("%s %d - %s\n", t_cur_failed ? "not ok" : "ok", t_count, #fn);              \
+		printf("%s %d - %s%s%s\n", t_cur_failed ? "not ok" : "ok", t_count, #fn,           \
+		       t_cur_skip ? " # SKIP " : "", t_cur_skip ? t_cur_skip : "");                \
 		t_failed_total += t_cur_failed;                                                    \
 	} while (0)
 

@@ -36,9 +36,21 @@ static void test_pins_own_fds(void)
 	util_pins_release(&p); /* twice: nothing left to close */
 }
 
+/* Make @path (empty) and stat it into *@st. */
+static void make_file(const char *path, struct stat *st)
+{
+	int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+
+	CHECK(fd >= 0);
+	close(fd);
+	CHECK_EQ(stat(path, st), 0);
+}
+
 /*
  * What pins are for: a deleted file that is still held keeps its inode,
- * so the next file made in the directory gets another number.
+ * so the next file made in the directory gets another number.  Checked
+ * only where a freed number does go to the next file (ext4 does; tmpfs
+ * counts up): first with a file nobody holds.
  */
 static void test_pin_keeps_number(void)
 {
@@ -49,17 +61,20 @@ static void test_pin_keeps_number(void)
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(a, sizeof(a), "%s/a", dir);
 	snprintf(b, sizeof(b), "%s/b", dir);
-	int fd = open(a, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
-	CHECK(fd >= 0);
-	close(fd);
-	CHECK_EQ(stat(a, &sa), 0);
-	fd = open(a, O_PATH | O_CLOEXEC);
+	make_file(a, &sa);
+	CHECK_EQ(unlink(a), 0);
+	make_file(b, &sb);
+	CHECK_EQ(unlink(b), 0);
+	if (sa.st_ino != sb.st_ino) {
+		t_cur_skip = "this file system does not give a freed inode number to the next file";
+		rmdir(dir);
+		return;
+	}
+	make_file(a, &sa);
+	int fd = open(a, O_PATH | O_CLOEXEC);
 	CHECK_EQ(util_pins_add(&p, fd), 0);
 	CHECK_EQ(unlink(a), 0);
-	fd = open(b, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
-	CHECK(fd >= 0);
-	close(fd);
-	CHECK_EQ(stat(b, &sb), 0);
+	make_file(b, &sb);
 	CHECK(sa.st_ino != sb.st_ino || sa.st_dev != sb.st_dev);
 	util_pins_release(&p);
 	unlink(b);
