@@ -3,7 +3,7 @@
 set -eu
 pkgs="gcc clang make pkg-config libseccomp-dev libsodium-dev liburing-dev \
 libclang-rt-14-dev busybox-static rsyslog bsdutils python3 util-linux \
-qemu-system-x86 cpio strace bpftool libbpf-dev libelf-dev zlib1g-dev"
+qemu-system-x86 cpio strace bpftool libbpf-dev libelf-dev zlib1g-dev btrfs-progs"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -298,7 +298,11 @@ static int start_lsm(const struct run_args *a, const struct guest *g, struct lsm
 		fprintf(stderr, "%s:%u:%u: %s\n", a->policy_file, errs.v[i].line, errs.v[i].col,
 			errs.v[i].msg);
 	policy_errors_release(&errs);
-	if (bad_fs[0])
+	if (!strcmp(bad_fs, "btrfs"))
+		cli_say("hint: --backend lsm tells btrfs subvolumes apart through btrfs's BTF, "
+			"which this kernel does not show (CONFIG_DEBUG_INFO_BTF_MODULES=y); "
+			"--backend seccomp can enforce this policy");
+	else if (bad_fs[0])
 		cli_say("hint: --backend lsm names objects by the kernel's (device, inode), "
 			"which on %s is not what stat(2) reports or not unique; "
 			"--backend seccomp can enforce this policy",

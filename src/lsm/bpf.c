@@ -118,6 +118,8 @@ static int open_skel(struct vmmsec_bpf **out, bool probe_only, bool files)
 		bool probe = p == s->progs.vmmsec_probe;
 		bool load = probe_only ? probe : !probe && (files || capture_prog(s, p));
 		bpf_program__set_autoload(p, load);
+		if (getenv("VMMSEC_BPF_STATS"))
+			bpf_program__set_log_level(p, 4);
 	}
 	/* Linux 6.2+: ftruncate(2) asks file_truncate; before, path_truncate (always loaded). */
 	if (!probe_only && files && !kernel_has_hook("file_truncate"))
@@ -207,8 +209,11 @@ int lsm_bpf_probe(char *msg, size_t len)
  * may report a layer's.  So each object's mount is looked up in the guest's
  * mountinfo (statx STATX_MNT_ID), whose major:minor is sb->s_dev, and a
  * difference is refused rather than binding a key the programs would never
- * meet.  btrfs is refused outright: each subvolume numbers its inodes anew
- * under one super block, so (s_dev, ino) does not name one object there.
+ * meet.  btrfs is the exception: each subvolume numbers its inodes anew
+ * under one super block, and stat(2) reports the subvolume's device, which
+ * the programs also read from the inode (vmmsec.bpf.c btrfs_dev) where
+ * btrfs's BTF tells them how (btrfs_keyed); without that BTF, btrfs
+ * objects are refused.
  */
 struct mount_dev {
 	int id;
@@ -223,7 +228,42 @@ struct resolver {
 	struct mount_dev *m;
 	size_t n;
 	char bad_fs[32]; /* a file system whose objects could not be keyed */
+	int btrfs;	 /* btrfs_keyed(): 1, 0, or -1 when not asked yet */
 };
+
+/* Has struct @type of @btf a member @name? */
+static bool btf_has_member(const struct btf *btf, const char *type, const char *name)
+{
+	__s32 id = btf__find_by_name_kind(btf, type, BTF_KIND_STRUCT);
+	const struct btf_type *t = id < 0 ? NULL : btf__type_by_id(btf, (__u32)id);
+
+	if (!t)
+		return false;
+	const struct btf_member *m = btf_members(t);
+	for (__u16 i = 0; i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, m[i].name_off), name))
+			return true;
+	return false;
+}
+
+/*
+ * Can the programs key btrfs inodes by their subvolume's device
+ * (vmmsec.bpf.c BTRFS_KEYED)?  Where libbpf looks when it loads them:
+ * the kernel's BTF, else the btrfs module's.
+ */
+static bool btrfs_keyed(void)
+{
+	struct btf *vml = btf__load_vmlinux_btf(), *mod = NULL, *b = vml;
+
+	if (vml && btf__find_by_name_kind(vml, "btrfs_inode", BTF_KIND_STRUCT) < 0)
+		b = mod = btf__load_module_btf("btrfs", vml);
+	bool ok = b && btf_has_member(b, "btrfs_inode", "root") &&
+		  btf_has_member(b, "btrfs_inode", "vfs_inode") &&
+		  btf_has_member(b, "btrfs_root", "anon_dev");
+	btf__free(mod);
+	btf__free(vml);
+	return ok;
+}
 
 /* mountinfo's mount point field at @p (up to a space; \ooo escapes), as a string. */
 static char *mount_point(const char *p)
@@ -300,8 +340,10 @@ static int resolve_in_root(void *ctx, const char *path, struct policy_key *key)
 		snprintf(rs->bad_fs, sizeof(rs->bad_fs), "a mount not in mountinfo");
 		return -EOPNOTSUPP;
 	}
-	if (stx.stx_dev_major != m->major || stx.stx_dev_minor != m->minor ||
-	    !strcmp(m->fstype, "btrfs")) {
+	bool btrfs = !strcmp(m->fstype, "btrfs");
+	if (btrfs && rs->btrfs < 0)
+		rs->btrfs = btrfs_keyed();
+	if (btrfs ? !rs->btrfs : stx.stx_dev_major != m->major || stx.stx_dev_minor != m->minor) {
 		snprintf(rs->bad_fs, sizeof(rs->bad_fs), "%s", m->fstype);
 		return -EOPNOTSUPP;
 	}
@@ -321,6 +363,7 @@ static int resolver_open(struct resolver *rs, pid_t pid)
 	char root[64];
 
 	memset(rs, 0, sizeof(*rs));
+	rs->btrfs = -1;
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
 	rs->root = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rs->root < 0)

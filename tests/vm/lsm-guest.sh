@@ -218,6 +218,49 @@ overlay() { # BACKEND
 	umount $O/m $O/l $O/uw
 }
 
+# 3g. btrfs: subvolumes share a super block and number their inodes anew,
+# and stat(2) reports each subvolume's device.  Rules on subvolume sv and
+# below reach those objects (also through sv mounted on its own at /srv/bs,
+# and across the nested subvolume sv2), not the objects with the same inode
+# numbers in the top-level subvolume (x and f are both 257, the two
+# subvolume roots 256).  A pending path on btrfs is bound when it appears,
+# and a sender run from btrfs is recorded with its executable.
+btrfs_case() { # BACKEND
+	[ -e /vmtest/btrfs/btrfs.ko ] || return 0
+	if ! grep -qw btrfs /proc/filesystems; then
+		for m in crc32c_generic libcrc32c xor raid6_pq zstd_compress btrfs; do
+			insmod /vmtest/btrfs/$m.ko || echo "bt-insmod-$m=failed"
+		done
+		insmod /vmtest/btrfs/brd.ko rd_nr=1 rd_size=262144 || echo "bt-insmod-brd=failed"
+	fi
+	S=/srv/bt/sv
+	if ! grep -q ' /srv/bt ' /proc/mounts; then
+		{ mkfs.btrfs -q /dev/ram0 >/dev/null && mkdir -p /srv/bt /srv/bs &&
+			mount -t btrfs /dev/ram0 /srv/bt && btrfs -q subvolume create $S &&
+			echo TOP >/srv/bt/x && echo SUB >$S/f && : >/srv/bt/y && mkdir $S/nest /srv/bt/p &&
+			btrfs -q subvolume create $S/nest/sv2 && echo G >$S/nest/sv2/g && : >$S/h &&
+			cp /bin/busybox $S/busybox && mount -t btrfs -o subvol=sv /dev/ram0 /srv/bs &&
+			chmod -R a+rwX /srv/bt; } || echo "bt-setup=failed"
+	fi
+	rm -f /srv/bt/p/new
+	echo "bt-stat-$1=$(stat -c '%d:%i' /srv/bt /srv/bt/x $S $S/f /srv/bs/f $S/nest/sv2/g | tr '\n' ' ')"
+	printf -- '-r %s/f *\n-r %s/nest/ *\n-a %s/ *\n-r /srv/bt/p/new *\n' $S $S $S >/srv/bt.acl
+	{ $V run --backend "$1" --policy /srv/bt.acl --log "/tmp/bt-$1" -- sh -c '
+		S=/srv/bt/sv
+		cat /srv/bt/x; echo "x=$?"
+		cat $S/f; echo "f=$?"
+		cat /srv/bs/f; echo "bs=$?"
+		echo A >>/srv/bt/y; echo "append-top=$?"
+		echo A >>$S/h; echo "append-sv=$?"
+		cat $S/nest/sv2/g; echo "sv2=$?"
+		echo N >/srv/bt/p/new; echo "create-pending=$?"
+		cat /srv/bt/p/new; echo "read-pending=$?"
+		$S/busybox logger -t btrfs-sender from-btrfs; echo "logger=$?"' 2>&1
+	  echo "rc=$?"; } | sed "s/^/bt-$1=/"
+	jlog "/tmp/bt-$1" "bt-$1"
+	$V log "/tmp/bt-$1" --json --kind syslog | sed "s/^/json-btlog-$1=/"
+}
+
 # 3b. A path longer than a record carries (LSM_PATH_MAX): the lsm record keeps its tail, after "...".
 # (lsm only: the broker refuses a path whose full form is longer than PATH_MAX, ENAMETOOLONG.)
 longpath() { # BACKEND
@@ -322,4 +365,11 @@ if command -v bpftool >/dev/null; then
 	echo "links-after-kill=$(bpftool link show 2>/dev/null | grep -c lsm_mac)"
 	echo "pins-after-kill=$(ls /sys/fs/bpf | wc -l)"
 fi
+
+# Last: once btrfs is loaded, its BTF is there and every later start verifies the btrfs code too.
+for b in lsm seccomp; do
+	t0=$(date +%s)
+	btrfs_case $b
+	echo "time-btrfs_case-$b=$(($(date +%s) - t0))"
+done
 exit 0

@@ -33,12 +33,24 @@ if [ -z "${VM_KERNEL:-}" ] && [ -n "$deb" ] && mkdir -p "$T/ovk" &&
 		'./lib/modules/*/kernel/fs/overlayfs/overlay.ko' 2>/dev/null; then
 	OVL=(--file "$(compgen -G "$T/ovk/lib/modules/*/kernel/fs/overlayfs/overlay.ko"):/vmtest/overlay.ko")
 fi
+# btrfs, its modules and a RAM disk (brd) for it, from the same package, and btrfs-progs from the host.
+BTRFS=()
+BTRFS_KO="crypto/crc32c_generic lib/libcrc32c crypto/xor lib/raid6/raid6_pq lib/zstd/zstd_compress fs/btrfs/btrfs drivers/block/brd"
+if [ -n "${deb:-}" ] && [ -z "${VM_KERNEL:-}" ] && command -v mkfs.btrfs >/dev/null &&
+	command -v btrfs >/dev/null && mkdir -p "$T/btk" &&
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$T/btk" --wildcards \
+		$(for k in $BTRFS_KO; do echo "./lib/modules/*/kernel/$k.ko"; done) 2>/dev/null; then
+	BTRFS=(--file "$(command -v mkfs.btrfs):/usr/sbin/mkfs.btrfs" --file "$(command -v btrfs):/usr/bin/btrfs")
+	for k in $BTRFS_KO; do
+		BTRFS+=(--file "$(compgen -G "$T/btk/lib/modules/*/kernel/$k.ko"):/vmtest/btrfs/${k##*/}.ko")
+	done
+fi
 
 start=$(date +%s)
 "$VMRUN" --timeout 900 --file "$VMMSEC:/usr/bin/vmmsec" --file "$CLIENTS/bypass:/vmtest/bypass" \
 	--file "$CLIENTS/sendswap:/vmtest/sendswap" --file "$CLIENTS/flood:/vmtest/flood" \
 	--file "$(readlink -f /bin/true):/vmtest/true" --file "$(readlink -f /bin/false):/vmtest/false" \
-	"${EXTRA[@]}" "${OVL[@]}" \
+	"${EXTRA[@]}" "${OVL[@]}" "${BTRFS[@]}" \
 	--file "$ROOT/tests/vm/lsm-guest.sh:/vmtest/lsm-guest.sh" -- /vmtest/lsm-guest.sh \
 	>"$T/out" 2>"$T/err"
 rc=$?
@@ -300,6 +312,37 @@ rc=125"
 rc=1"
 else
 	echo "ok - overlay case # SKIP the kernel package (for overlay.ko) is not cached"
+fi
+
+# --- btrfs: one super block, a device and inode numbers of its own per subvolume ---
+if [ ${#BTRFS[@]} -gt 0 ]; then
+	# /srv/bt /srv/bt/x sv sv/f /srv/bs/f sv2/g as DEV:INO: three devices, shared numbers.
+	read -r top _ _ _ sv _ _ _ _ _ sv2 _ <<<"$(field bt-stat-lsm | tr ':' ' ')"
+	expect_eq "btrfs: sv and sv2 have devices of their own, and share inode numbers with the top level" \
+		"$(field bt-stat-lsm | sed "s/\b$top:/T:/g; s/\b$sv:/S:/g; s/\b$sv2:/N:/g")|$((top != sv && sv != sv2 && top != sv2))" \
+		"T:256 T:257 S:256 S:257 S:257 N:257 |1"
+	for b in lsm seccomp; do
+		expect_eq "btrfs ($b): rules on subvolume sv reach sv (and across sv2), not the top level's same numbers" \
+			"$(lines bt-$b | grep -v '^cat: \|^sh: ' | tr '\n' ' ')" \
+			"TOP x=0 f=1 bs=1 append-top=0 append-sv=1 sv2=1 create-pending=0 read-pending=1 logger=0 rc=0 "
+	done
+	expect_eq "btrfs (lsm): each denial recorded with the subvolume's device" \
+		"$(lines json-bt-lsm | python3 -c '
+import json, sys
+for r in map(json.loads, sys.stdin): print(r["resolved"], r["dev"], r["ino"], r["access"], r["reason"])')" \
+		"/srv/bt/sv/f $sv 257 r /srv/bt.acl:1
+/srv/bs/f $sv 257 r /srv/bt.acl:1
+/srv/bt/sv/h $sv 259 a /srv/bt.acl:3
+/srv/bt/sv/nest/sv2/g $sv2 257 r /srv/bt.acl:2
+/srv/bt/p/new $top 260 r /srv/bt.acl:4"
+	expect_eq "btrfs: both backends decide alike" "$(decisions bt-lsm)" "$(decisions bt-seccomp)"
+	expect_eq "btrfs (lsm): a sender run from btrfs is recorded at send with its executable" \
+		"$(lines json-btlog-lsm | python3 -c '
+import json, sys
+for r in map(json.loads, sys.stdin): print(r["exe"], r["sender_at_send"], r["message"])')" \
+		"/srv/bt/sv/busybox True from-btrfs"
+else
+	echo "ok - btrfs case # SKIP btrfs-progs or the kernel package (for btrfs.ko) is missing"
 fi
 
 # --- syslog capture: the sender as the kernel saw it at the moment of sending ---
