@@ -263,8 +263,9 @@ static __always_inline int sb_btrfs(const struct super_block *sb)
  * its own: inline, its branch multiplied the states of the code after it
  * (Linux 6.1 checked 558,000 instructions of file_open rather than
  * 178,000).  Even so, a call costs the verifier more than the loads it
- * replaces (file_open: 168,000 against 35,000), so it is made only where
- * btrfs is keyed (inode_dev); elsewhere the code is as before.
+ * replaces (file_open: 168,000 against 35,000), so callers make it only
+ * where btrfs is keyed (inode_dev), but for key_of (rename, link and
+ * create hooks), whose inline reads overflowed the rename hook's stack.
  */
 __noinline __u64 vmmsec_inode_dev(__u64 inode)
 {
@@ -291,7 +292,7 @@ static __always_inline int key_of(struct dentry *d, struct vlsm_key *k)
 
 	if (!inode)
 		return -1;
-	k->dev = vmmsec_inode_dev((__u64)inode); /* (inline, the rename hook's stack overflows) */
+	k->dev = vmmsec_inode_dev((__u64)inode); /* always: see there */
 	k->ino = BPF_CORE_READ(inode, i_ino);
 	k->gen = 0;
 	return 0;
@@ -760,8 +761,11 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 		cause = LSM_CAUSE_DEPTH;
 	} else if (!mnt && w.d != w.root_d &&
 		   ((w.st.decided & want) != want || (w.st.blp && w.st.level == LSM_LEVEL_NONE))) {
-		/* Undecided at the root of a file system mounted below a directory with rules. */
-		/* vm_xcut is keyed by the super block's device (on btrfs, seg_dev is an inode's). */
+		/*
+		 * Undecided at the root of a file system mounted below a directory
+		 * with rules.  vm_xcut is keyed by the super block's device (on
+		 * btrfs, seg_dev is now an inode's).
+		 */
 		if (BTRFS_KEYED)
 			w.st.seg_dev = user_dev(w.d->d_sb->s_dev);
 		if (bpf_map_lookup_elem(&vm_xcut, &w.st.seg_dev)) {
