@@ -236,19 +236,21 @@ struct btrfs_inode___vmm {
 	 bpf_core_field_exists(struct btrfs_root___vmm, anon_dev))
 
 /*
- * The device stat(2) reports for the btrfs inode @inode: its subvolume's
- * (btrfs_getattr), not the super block's.  Each subvolume numbers its
- * inodes anew, so only this device tells them apart.  A function of its
- * own, so that its stack is not added to the deep frames of the walk.
+ * The device stat(2) reports for the btrfs inode at plain address @inode:
+ * its subvolume's (btrfs_getattr), not the super block's.  Each subvolume
+ * numbers its inodes anew, so only this device tells them apart.
  */
+static __always_inline __u64 subvol_dev(unsigned long inode)
+{
+	const struct btrfs_inode___vmm *bi =
+		(const void *)(inode - bpf_core_field_offset(struct btrfs_inode___vmm, vfs_inode));
+	return user_dev(BPF_CORE_READ(bi, root, anon_dev));
+}
+
+/* subvol_dev() of @inode (BTF or plain): a function of its own, so that its stack is not the walk's. */
 static __noinline __u64 btrfs_dev(const struct inode *inode)
 {
-	if (!BTRFS_KEYED)
-		return 0;
-	const struct btrfs_inode___vmm *bi =
-		(const void *)(plain(inode) -
-			       bpf_core_field_offset(struct btrfs_inode___vmm, vfs_inode));
-	return user_dev(BPF_CORE_READ(bi, root, anon_dev));
+	return BTRFS_KEYED ? subvol_dev(plain(inode)) : 0;
 }
 
 /* Is @sb a btrfs super block whose inodes are keyed by subvolume (BTRFS_KEYED)? */
@@ -272,11 +274,7 @@ __noinline __u64 vmmsec_inode_dev(__u64 inode)
 	const struct inode *i = (const struct inode *)inode;
 	const struct super_block *sb = BPF_CORE_READ(i, i_sb);
 
-	if (!sb_btrfs(sb))
-		return user_dev(BPF_CORE_READ(sb, s_dev));
-	const struct btrfs_inode___vmm *bi =
-		(const void *)(inode - bpf_core_field_offset(struct btrfs_inode___vmm, vfs_inode));
-	return user_dev(BPF_CORE_READ(bi, root, anon_dev));
+	return sb_btrfs(sb) ? subvol_dev(inode) : user_dev(BPF_CORE_READ(sb, s_dev));
 }
 
 /* The device stat(2) reports for @inode (BTF or a plain address). */
