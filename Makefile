@@ -137,7 +137,7 @@ format-check:
 clean:
 	rm -rf build build-clang build-asan build-fuzz
 
-# VM tier: vmmsec on Debian's 6.1 kernel under QEMU (tools/vm/vm-run).
+# VM tier: vmmsec on Debian's 6.1 kernel under QEMU (tools/vm/vm-run), then on newer ones (newer.sh).
 vm-check: tests
 	@bash tests/vm/smoke.sh
 	@bash tests/vm/lsm.sh

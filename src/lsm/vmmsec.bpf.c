@@ -154,12 +154,12 @@ struct {
 } vm_rec SEC(".maps");
 
 /*
- * What a walk has decided so far, and room for a lookup key: all that
- * vmmsec_walk_consider() touches.  Small: a widen_step frame holds one inside
- * struct walk, three frames deep in the rename hook.
+ * What a walk has decided so far: all that vmmsec_walk_consider() touches.
+ * Small: vmmsec_widen_subject's frame holds one inside struct walk, four
+ * frames deep in the rename hook, where newer kernels count the frames of
+ * bpf_loop callbacks into the stack limit too.
  */
 struct wstate {
-	struct vlsm_ukey uk; /* apply_key's lookup key */
 	__u64 seg_dev; /* the current mount's device, read once per mount (btrfs: per inode) */
 	__u32 uid;
 	__u32 line[3];
@@ -339,15 +339,22 @@ static __always_inline void apply_scope(const struct vlsm_node *n, __u32 scope, 
 		w->level = n->level[scope & 1];
 }
 
-/* Apply the node of @k, if there is one, at both scopes (a key named before the walk). */
-static __always_inline void apply_key(const struct vlsm_key *k, struct wstate *w)
+/*
+ * Apply the node of *@k, if there is one, at both scopes (a key named
+ * before the walk).  Global: its lookup key is on its own stack, not in
+ * every walk's state.
+ */
+__noinline int vmmsec_apply_key(struct wstate *w, const struct vlsm_key *k)
 {
-	w->uk.key = *k;
-	const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &w->uk.key);
+	if (!w || !k)
+		return 0; /* never: both are on the caller's stack (the verifier wants the test) */
+	struct vlsm_ukey uk = {.key = *k};
+	const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &uk.key);
 	if (n) {
-		apply_scope(n, 0, w, &w->uk);
-		apply_scope(n, 1, w, &w->uk);
+		apply_scope(n, 0, w, &uk);
+		apply_scope(n, 1, w, &uk);
 	}
+	return 0;
 }
 
 /* Nothing above can change the answer. */
@@ -479,6 +486,22 @@ end:
 	return 1;
 }
 
+/* Decide with w->fd (@exact: it is the object itself), then move up: 0, or 1 when the walk ended. */
+static __always_inline long far_level(struct walk *w, __u32 exact)
+{
+	struct dentry *d = w->fd;
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
+
+	if (BTRFS_KEYED && inode && BPF_CORE_READ(d, d_sb, s_magic) == BTRFS_SUPER_MAGIC)
+		w->st.seg_dev = btrfs_dev(inode);
+	if (!(inode ? vmmsec_walk_consider(&w->st, BPF_CORE_READ(inode, i_ino), exact)
+		    : settled(&w->st)) &&
+	    !far_up(w))
+		return 0;
+	w->done = 1;
+	return 1;
+}
+
 /*
  * One level past a mount root: decide with the current entry, then move
  * up.  Step 0 first leaves the mount root the near loop decided last.
@@ -487,19 +510,11 @@ static long far_step(__u32 idx, void *ctx)
 {
 	struct walk *w = ctx;
 
-	if (idx == 0 && far_up(w))
-		goto end;
-	struct dentry *d = w->fd;
-	struct inode *inode = BPF_CORE_READ(d, d_inode);
-	if (BTRFS_KEYED && inode && BPF_CORE_READ(d, d_sb, s_magic) == BTRFS_SUPER_MAGIC)
-		w->st.seg_dev = btrfs_dev(inode);
-	if (!(inode ? vmmsec_walk_consider(&w->st, BPF_CORE_READ(inode, i_ino), 0)
-		    : settled(&w->st)) &&
-	    !far_up(w))
-		return 0;
-end:
-	w->done = 1;
-	return 1;
+	if (idx == 0 && far_up(w)) {
+		w->done = 1;
+		return 1;
+	}
+	return far_level(w, 0);
 }
 
 /*
@@ -746,7 +761,7 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 		.st.shift = (__u8)cfg->filter_shift,
 	};
 	if (ne && ne->pre.dev)
-		apply_key(&ne->pre, &w.st);
+		vmmsec_apply_key(&w.st, &ne->pre);
 	walk_run(&w);
 
 	__u32 failed = 0, cause = 0;
@@ -1039,9 +1054,10 @@ int BPF_PROG(vmmsec_path_chown, const struct path *path, __u64 uid, __u64 gid, i
 
 /* ---------------- no widening by rename or link (fsop.c widens()) ---------------- */
 
+/* The state of a widening check, shared with its bpf_loop callback.  Plain addresses (see plain()). */
 struct widen {
-	struct dentry *obj, *dst_dir, *root_d; /* BTF, as in struct walk */
-	struct vfsmount *mnt, *root_mnt;       /* the object's and its new directory's mount */
+	__u64 obj, dst_dir; /* struct dentry */
+	__u64 mnt;	    /* struct vfsmount: the object's, and its new directory's */
 	struct vlsm_key okey;
 	__u32 nsubjects;
 	__u8 has_okey, default_deny, blp, shift;
@@ -1077,54 +1093,87 @@ static __always_inline __u32 settle(struct walk *w, __u8 default_deny)
 	return allowed & w->st.want;
 }
 
-/* One subject: may it, with the object where it lands, do anything it may not where it is? */
-static long widen_step(__u32 idx, void *ctx)
+/* One level of widen_side's walk: step 0 is where it begins (exact rules when first_exact). */
+static long side_step(__u32 idx, void *ctx)
 {
-	struct widen *x = ctx;
-	__u32 *uidp = bpf_map_lookup_elem(&vm_subjects, &idx);
+	struct walk *w = ctx;
 
-	if (idx >= x->nsubjects || !uidp)
-		return 1;
-	/* One walk structure, used twice: the stack of the three frames is small. */
-	struct walk w = {
-		.d = x->obj,
-		.mnt = x->mnt,
-		.root_d = x->root_d,
-		.root_mnt = x->root_mnt,
-		.st.uid = *uidp,
-		.st.want = LSM_R | LSM_W | LSM_A,
-		.st.level = LSM_LEVEL_NONE,
-		.st.first_exact = 1,
-		.st.blp = x->blp,
-		.st.shift = x->shift,
-	};
-	walk_run(&w);
-	/* Where the walk did not end, nothing is known to be allowed (fail closed). */
-	__u32 sa = w.done ? settle(&w, x->default_deny) : 0;
-	__u32 sline[3] = {w.st.line[0], w.st.line[1], w.st.line[2]};
-	__builtin_memset(&w, 0, sizeof(w));
-	w.d = x->dst_dir;
-	w.mnt = x->mnt;
-	w.root_d = x->root_d;
-	w.root_mnt = x->root_mnt;
-	w.st.uid = *uidp;
-	w.st.want = LSM_R | LSM_W | LSM_A;
-	w.st.level = LSM_LEVEL_NONE;
-	w.st.blp = x->blp;
-	w.st.shift = x->shift;
+	return far_level(w, idx == 0 && w->st.first_exact);
+}
+
+#define WIDEN_DONE 0x100 /* widen_side: the walk ended */
+
+/*
+ * What @uid may do, of r, w and a, with the object as seen from @d (@exact:
+ * @d is the object itself, else the directory it lands in, in x->mnt both),
+ * walking with @w: rules, `default` and Bell-LaPadula, and WIDEN_DONE when
+ * the walk ended (else nothing is known).  The deciding lines are left in
+ * w->st.line.  With plain addresses, the walk reads every field with
+ * helpers, as the far loop does past a mount root.
+ */
+static __always_inline __u32 widen_side(const struct widen *x, struct walk *w, __u64 d, __u32 uid,
+					int exact)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct vfsmount *m = (const struct vfsmount *)x->mnt;
+
+	__builtin_memset(w, 0, sizeof(*w));
+	w->fd = (struct dentry *)d;
+	w->fm = (struct mount *)(x->mnt - bpf_core_field_offset(struct mount, mnt));
+	w->seg_root = BPF_CORE_READ(m, mnt_root);
+	w->root_d = task->fs->root.dentry;
+	w->root_mnt = task->fs->root.mnt;
+	w->st.seg_dev = user_dev(BPF_CORE_READ(m, mnt_sb, s_dev));
+	w->st.uid = uid;
+	w->st.want = LSM_R | LSM_W | LSM_A;
+	w->st.level = LSM_LEVEL_NONE;
+	w->st.first_exact = (__u8)exact;
+	w->st.blp = x->blp;
+	w->st.shift = x->shift;
 	/* The object's own rules travel with it; its new directories' rules apply above them. */
-	if (x->has_okey)
-		apply_key(&x->okey, &w.st);
-	walk_run(&w);
-	__u32 wider = (w.done ? settle(&w, x->default_deny) : w.st.want) & ~sa;
+	if (!exact && x->has_okey)
+		vmmsec_apply_key(&w->st, &x->okey);
+	bpf_loop(LSM_MAX_DEPTH, side_step, w, 0);
+	return w->done ? WIDEN_DONE | settle(w, x->default_deny) : 0;
+}
+
+/*
+ * Subject vm_subjects[@idx]: may it, with the object where it lands, do
+ * anything it may not where it is?  Then x->found and the rest set.  1 when
+ * the scan is over.  Global, so verified once on its own: inline, the
+ * rename hook's two widening checks, of two walks per subject each, took
+ * Linux 7.3's verifier past its million instructions.  To the verifier @x
+ * is plain memory: every address in it is a plain one (see plain()).
+ */
+__noinline int vmmsec_widen_subject(struct widen *x, __u32 idx)
+{
+	__u32 *uidp = bpf_map_lookup_elem(&vm_subjects, &idx);
+	const __u32 all = LSM_R | LSM_W | LSM_A;
+	struct walk w;
+
+	if (!x || idx >= x->nsubjects || !uidp)
+		return 1;
+	__u32 uid = *uidp;
+	/* Where a walk did not end, nothing is known to be allowed (fail closed). */
+	__u32 r = widen_side(x, &w, x->obj, uid, 1);
+	__u32 sa = r & WIDEN_DONE ? r & all : 0;
+	__u32 sline[3] = {w.st.line[0], w.st.line[1], w.st.line[2]};
+	r = widen_side(x, &w, x->dst_dir, uid, 0);
+	__u32 wider = (r & WIDEN_DONE ? r & all : all) & ~sa;
 	if (!wider)
 		return 0;
 	x->found = 1;
-	x->uid = *uidp;
+	x->uid = uid;
 	x->other = idx + 1 == x->nsubjects;
 	x->bit = wider & LSM_R ? LSM_R : wider & LSM_W ? LSM_W : LSM_A;
 	x->line = x->bit == LSM_R ? sline[0] : x->bit == LSM_W ? sline[1] : sline[2];
 	return 1;
+}
+
+/* One subject (bpf_loop wants 0 or 1 back, which a global function's result is not known to be). */
+static long widen_step(__u32 idx, void *ctx)
+{
+	return vmmsec_widen_subject(ctx, idx) ? 1 : 0;
 }
 
 /* Record the widening widens() found (x->found): -EACCES. */
@@ -1135,7 +1184,7 @@ static __noinline int widen_record(const struct widen *x, const struct vlsm_conf
 	struct vlsm_key k = {};
 	int own;
 
-	key_of(x->obj, &k);
+	key_of((struct dentry *)x->obj, &k);
 	struct vlsm_event *e = rec_start(&s, &own);
 	if (!e) {
 		bump_lost();
@@ -1161,14 +1210,14 @@ static __noinline int widen_record(const struct widen *x, const struct vlsm_conf
 	e->hook = hook;
 	e->pad = x->other;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	rec_send(e, s, own, x->obj, real_mount(x->mnt));
+	rec_send(e, s, own, (struct dentry *)x->obj, real_mount((struct vfsmount *)x->mnt));
 	return -EACCES;
 }
 
 /*
- * Would @obj (in the mount @mnt), moved or linked into @dst_dir, become
- * accessible to a subject that may not access it where it is?  0 or
- * -EACCES (recorded).
+ * Would @obj (in the mount @mnt), moved or linked into @dst_dir as @entry,
+ * become accessible to a subject that may not access it where it is?  0
+ * or -EACCES (recorded).
  */
 static __noinline int widens(struct dentry *obj, struct vfsmount *mnt, struct dentry *dst_dir,
 			     struct dentry *entry, __u8 hook)
@@ -1182,11 +1231,9 @@ static __noinline int widens(struct dentry *obj, struct vfsmount *mnt, struct de
 	    task->cred->user_ns->ns.inum != conf->userns_inum)
 		return 0;
 	struct widen x = {
-		.obj = obj,
-		.dst_dir = dst_dir,
-		.root_d = task->fs->root.dentry,
-		.mnt = mnt,
-		.root_mnt = task->fs->root.mnt,
+		.obj = plain(obj),
+		.dst_dir = plain(dst_dir),
+		.mnt = plain(mnt),
 		.nsubjects = conf->nsubjects,
 		.default_deny = conf->default_deny,
 		.blp = conf->blp,
