@@ -889,6 +889,12 @@ static void reason_of(const struct lsm_bpf *b, const struct vlsm_event *e, char 
 			 LSM_MAX_BOUND);
 		return;
 	}
+	if (!e->allow && e->cause == LSM_CAUSE_PENDING) {
+		snprintf(buf, len,
+			 "not checkable: a pending path could not be looked up (its buffer was "
+			 "in use)");
+		return;
+	}
 	if (!e->allow && e->cause == LSM_CAUSE_MOUNT) {
 		snprintf(buf, len,
 			 "not checkable: the xattr hook gets no mount, and this file system is "

@@ -85,10 +85,13 @@ struct vlsm_config {
 	__u32 gid_count;
 	__u8 active; /* 0 until the maps are filled */
 	__u8 default_deny, blp, audit_all;
-	__u32 nsubjects;    /* vm_subjects entries: the policy's uids, then "another uid" */
-	__u32 host_level;   /* depth of vmmsec's pid namespace: host ids are read there */
-	__u32 npending;	    /* vm_pending entries: objects appearing there are bound */
-	__u32 bind_full;    /* set by the programs: LSM_MAX_BOUND bindings, one more was refused */
+	__u32 nsubjects;  /* vm_subjects entries: the policy's uids, then "another uid" */
+	__u32 host_level; /* depth of vmmsec's pid namespace: host ids are read there */
+	__u32 npending;	  /* vm_pending entries: objects appearing there are bound */
+	/* Set by the programs; from then on, all is refused. */
+	__u8 bind_full;	  /* LSM_MAX_BOUND bindings, and one more was refused */
+	__u8 bind_unsure; /* an object appeared where a pending path's lookup could not be made */
+	__u8 bind_pad[2];
 	__u32 filter_shift; /* vm_filter has 1 << (64 - filter_shift) bits */
 	__u64 nbound;	    /* objects bound at pending paths now (the programs count them) */
 };
@@ -123,7 +126,8 @@ enum vlsm_cause {
 	LSM_CAUSE_WIDEN, /* a rename or link would widen access: see vlsm_event */
 	LSM_CAUSE_DEPTH, /* the root is more than LSM_MAX_DEPTH levels up: not checkable */
 	LSM_CAUSE_MOUNT, /* xattr hooks: undecided at the root of a file system mounted below rules */
-	LSM_CAUSE_BOUND, /* vlsm_config.bind_full: an object at a pending path may be unbound */
+	LSM_CAUSE_BOUND,   /* vlsm_config.bind_full: an object at a pending path may be unbound */
+	LSM_CAUSE_PENDING, /* whether an object is at a pending path could not be looked up */
 };
 
 #define LSM_MAX_SUBJECTS 1024 /* uids an access file may name, plus "another uid" */

@@ -109,12 +109,21 @@ struct {
 	__type(value, __u8);
 } vm_xcut SEC(".maps");
 
-/* Room for one vm_pending key, off the stack. */
+/*
+ * Room for one vm_pending key, off the stack.  busy: taken by the program
+ * filling it.  A program can be preempted (migration is disabled, not
+ * preemption), and the next one on the CPU must not write over its key.
+ */
+struct pscratch {
+	struct vlsm_pkey pk;
+	__u64 busy;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct vlsm_pkey);
+	__type(value, struct pscratch);
 } vm_scratch SEC(".maps");
 
 /* The subjects the no-widening rule checks: the policy's uids, then one it does not name. */
@@ -727,6 +736,9 @@ struct newent {
 	struct vlsm_key pre;
 };
 
+/* newent.pre.dev: whether the entry is at a pending path could not be told (pending_key). */
+#define DEV_UNSURE (LSM_DEV_PATH - 1)
+
 /*
  * Decide @want on the object at (@d, @mnt), or, without EXACT in @how, on
  * the new entry @ne in directory @d (its exact rules do not apply; its
@@ -760,14 +772,15 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 		.st.first_exact = (__u8)exact,
 		.st.shift = (__u8)cfg->filter_shift,
 	};
-	if (ne && ne->pre.dev)
+	if (ne && ne->pre.dev == LSM_DEV_PATH)
 		vmmsec_apply_key(&w.st, &ne->pre);
 	walk_run(&w);
 
 	__u32 failed = 0, cause = 0;
-	if (cfg->bind_full) {
+	if (cfg->bind_full || cfg->bind_unsure || (ne && ne->pre.dev == DEV_UNSURE)) {
+		/* Fail closed: an object may be at a pending path, not bound to its rules. */
 		failed = want & -want;
-		cause = LSM_CAUSE_BOUND;
+		cause = cfg->bind_full ? LSM_CAUSE_BOUND : LSM_CAUSE_PENDING;
 	} else if (!w.done) {
 		/* Fail closed: the directories above are not all known. */
 		failed = want & -want;
@@ -868,29 +881,38 @@ static __always_inline struct vlsm_config *pending_config(void)
 /*
  * Is the new entry @entry in @dir a pending path of the policy (one that did
  * not exist at start)?  Then 1 with *pre its path key: a create there is
- * decided by that path's rules first, then by @dir's ancestors.
+ * decided by that path's rules first, then by @dir's ancestors.  0: it is
+ * not.  -1: that cannot be told, as this CPU's scratch key is held by a
+ * program preempted while filling it (callers fail closed).
  */
 static __noinline int pending_key(struct dentry *dir, struct dentry *entry, struct vlsm_key *pre)
 {
 	__u32 zero = 0;
-	struct vlsm_pkey *pk = bpf_map_lookup_elem(&vm_scratch, &zero);
 	struct vlsm_key k;
+	int r = -1;
 
-	if (!pk || !dir || !entry || key_of(dir, &k) || !bpf_map_lookup_elem(&vm_pdirs, &k))
+	if (!dir || !entry || key_of(dir, &k) || !bpf_map_lookup_elem(&vm_pdirs, &k))
 		return 0;
+	struct pscratch *ps = bpf_map_lookup_elem(&vm_scratch, &zero);
+	if (!ps || __sync_val_compare_and_swap(&ps->busy, 0, 1) != 0)
+		return -1;
+	struct vlsm_pkey *pk = &ps->pk;
 	__builtin_memset(pk->name, 0, sizeof(pk->name));
 	pk->dev = k.dev;
 	pk->ino = k.ino;
 	if (bpf_probe_read_kernel_str(pk->name, sizeof(pk->name),
-				      BPF_CORE_READ(entry, d_name.name)) < 0)
-		return 0;
-	__u64 *g = bpf_map_lookup_elem(&vm_pending, pk);
-	if (!g)
-		return 0;
-	pre->dev = LSM_DEV_PATH;
-	pre->ino = *g;
-	pre->gen = 0;
-	return 1;
+				      BPF_CORE_READ(entry, d_name.name)) >= 0) {
+		__u64 *g = bpf_map_lookup_elem(&vm_pending, pk);
+		r = 0;
+		if (g) {
+			pre->dev = LSM_DEV_PATH;
+			pre->ino = *g;
+			pre->gen = 0;
+			r = 1;
+		}
+	}
+	ps->busy = 0;
+	return r;
 }
 
 /* The loader's probe: proves BPF-LSM programs load and attach here. */
@@ -989,8 +1011,10 @@ static __always_inline int decide_create(const struct path *dir, struct dentry *
 
 	if (r)
 		return r;
-	if (!pending_key(d, dentry, &ne.pre))
-		ne.pre.dev = 0;
+	int p = pending_key(d, dentry, &ne.pre);
+
+	if (p <= 0)
+		ne.pre.dev = p ? DEV_UNSURE : 0;
 	return decide_pre(d, mnt, LSM_W, hook, &ne);
 }
 
@@ -1061,7 +1085,7 @@ struct widen {
 	struct vlsm_key okey;
 	__u32 nsubjects;
 	__u8 has_okey, default_deny, blp, shift;
-	/* The first widening found. */
+	/* The first widening found (or WIDEN_UNSURE). */
 	__u8 found, other;
 	__u32 uid, bit, line;
 };
@@ -1176,6 +1200,9 @@ static long widen_step(__u32 idx, void *ctx)
 	return vmmsec_widen_subject(ctx, idx) ? 1 : 0;
 }
 
+#define WIDEN_UNSURE                                                                               \
+	2 /* widen.found: the pending path the object lands on could not be looked up */
+
 /* Record the widening widens() found (x->found): -EACCES. */
 static __noinline int widen_record(const struct widen *x, const struct vlsm_config *conf, __u8 hook)
 {
@@ -1206,7 +1233,7 @@ static __noinline int widen_record(const struct widen *x, const struct vlsm_conf
 	e->level = (__s32)x->uid;
 	e->clearance = (__s32)x->bit;
 	e->allow = 0;
-	e->cause = LSM_CAUSE_WIDEN;
+	e->cause = x->found == WIDEN_UNSURE ? LSM_CAUSE_PENDING : LSM_CAUSE_WIDEN;
 	e->hook = hook;
 	e->pad = x->other;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
@@ -1241,8 +1268,15 @@ static __noinline int widens(struct dentry *obj, struct vfsmount *mnt, struct de
 	};
 	/* Landing on a pending path: a bare object takes that path's rules. */
 	x.has_okey = key_of(obj, &x.okey) == 0;
-	if (!x.has_okey || !bpf_map_lookup_elem(&vm_nodes, &x.okey))
-		x.has_okey = pending_key(dst_dir, entry, &x.okey) || x.has_okey;
+	if (!x.has_okey || !bpf_map_lookup_elem(&vm_nodes, &x.okey)) {
+		int p = pending_key(dst_dir, entry, &x.okey);
+		if (p < 0) {
+			x.found =
+				WIDEN_UNSURE; /* its rules where it lands are not known: fail closed */
+			return widen_record(&x, conf, hook);
+		}
+		x.has_okey = p || x.has_okey;
+	}
 	bpf_loop(LSM_MAX_SUBJECTS, widen_step, &x, 0);
 	if (!x.found)
 		return 0;
@@ -1337,7 +1371,15 @@ static __noinline int bind_pending(struct dentry *dir, struct dentry *entry, str
 	struct vlsm_config *cfg = pending_config();
 	struct vlsm_key pre, k;
 
-	if (!cfg || !inode || !dir || dir == entry || !pending_key(dir, entry, &pre))
+	if (!cfg || !inode || !dir || dir == entry)
+		return 0;
+	int p = pending_key(dir, entry, &pre);
+	if (p < 0) {
+		/* It may be at a pending path, and stays unbound: from now on all is refused. */
+		cfg->bind_unsure = 1;
+		return 0;
+	}
+	if (!p)
 		return 0;
 	const struct vlsm_node *pn = bpf_map_lookup_elem(&vm_nodes, &pre);
 	if (!pn)
