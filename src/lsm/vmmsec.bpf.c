@@ -1200,8 +1200,8 @@ static long widen_step(__u32 idx, void *ctx)
 	return vmmsec_widen_subject(ctx, idx) ? 1 : 0;
 }
 
-#define WIDEN_UNSURE                                                                               \
-	2 /* widen.found: the pending path the object lands on could not be looked up */
+/* widen.found: the pending path the object lands on could not be looked up. */
+#define WIDEN_UNSURE 2
 
 /* Record the widening widens() found (x->found): -EACCES. */
 static __noinline int widen_record(const struct widen *x, const struct vlsm_config *conf, __u8 hook)
@@ -1271,8 +1271,8 @@ static __noinline int widens(struct dentry *obj, struct vfsmount *mnt, struct de
 	if (!x.has_okey || !bpf_map_lookup_elem(&vm_nodes, &x.okey)) {
 		int p = pending_key(dst_dir, entry, &x.okey);
 		if (p < 0) {
-			x.found =
-				WIDEN_UNSURE; /* its rules where it lands are not known: fail closed */
+			/* Its rules where it lands are not known: fail closed. */
+			x.found = WIDEN_UNSURE;
 			return widen_record(&x, conf, hook);
 		}
 		x.has_okey = p || x.has_okey;
