@@ -568,6 +568,15 @@ static __always_inline int guest_config(struct task_struct *task, struct vlsm_co
 	return 1;
 }
 
+/* Is @task in the guest?  (guest_config without the copy.) */
+static __always_inline int in_guest(struct task_struct *task)
+{
+	__u32 zero = 0;
+	const struct vlsm_config *c = bpf_map_lookup_elem(&vm_config, &zero);
+
+	return c && c->active && task->cred->user_ns->ns.inum == c->userns_inum;
+}
+
 /*
  * @p's number in the pid namespace at depth @lvl into *@nr (0 when it has
  * none there).  Written in place: the rename hook's stack has no room for a
@@ -748,6 +757,8 @@ struct newent {
  * too.)
  */
 #define EXACT 0x100 /* decide_pre's @how: the hook, and whether the object's own rules apply */
+/* decide_pre's @how: return 1 for an allow the open cache may keep (no record, one mount). */
+#define CACHE 0x200
 
 static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 want, __u32 how,
 				 const struct newent *ne)
@@ -828,7 +839,7 @@ static __noinline int decide_pre(struct dentry *d, struct vfsmount *mnt, __u32 w
 			cause = LSM_CAUSE_BLP;
 	}
 	if (!failed && !cfg->audit_all)
-		return 0;
+		return (how & CACHE) && !w.far ? 1 : 0;
 	if (!cfg->blp)
 		clearance = clearance_of(w.st.uid); /* for the record */
 	struct recbuf *s;
@@ -915,6 +926,199 @@ static __noinline int pending_key(struct dentry *dir, struct dentry *entry, stru
 	return r;
 }
 
+/* ---------------- the open cache ---------------- */
+
+/*
+ * Per inode, the last allowed open's answer and all that the walk behind
+ * it depended on (docs/DESIGN.md, "The open cache").  An entry answers
+ * only while every field matches; the lock keeps a reader from seeing
+ * half of one entry and half of the next.
+ */
+struct ocache {
+	struct bpf_spin_lock lock;
+	__u32 rseq;    /* rename_lock's sequence (even): no dentry has moved since */
+	__u64 gen;     /* vm_gen: no node has come or gone, no rename was asked for */
+	__u64 dentry;  /* the file's dentry (an alias made later passes d_instantiate) */
+	__u64 root;    /* the task's root directory */
+	__u64 mnt;     /* the file's mount, which is the task's root mount */
+	__u32 uid;     /* the subject */
+	__u32 allowed; /* the bits decided allowed to @uid on @dentry */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ocache);
+} vm_ocache SEC(".maps");
+
+/*
+ * Counted up whenever a node comes or goes, or a rename is asked for:
+ * the open cache's answers from before are not used.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} vm_gen SEC(".maps");
+
+/* Count vm_gen up. */
+static __always_inline void gen_bump(void)
+{
+	__u32 zero = 0;
+	__u64 *g = bpf_map_lookup_elem(&vm_gen, &zero);
+
+	if (g)
+		__sync_fetch_and_add(g, 1);
+}
+
+/*
+ * Inode numbers whose open was allowed once, by a hash of the number: the
+ * second allowed open of an inode gets an entry in vm_ocache, so that a
+ * file opened once (tar, find) costs no allocation.  A collision or a
+ * number overwritten only makes an entry come sooner or later.
+ */
+#define OSEEN_BITS 12
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << OSEEN_BITS);
+	__type(key, __u32);
+	__type(value, __u64);
+} vm_oseen SEC(".maps");
+
+/*
+ * fs/dcache.c: its sequence moves on every d_move, the only way a dentry
+ * gets another parent.  Weak: without it (no kallsyms) nothing is cached.
+ */
+extern const void rename_lock __ksym __weak;
+
+/*
+ * The reads of rename_lock before and after the walk rely on x86-64, which
+ * does not reorder loads with loads (BPF has no read barrier).
+ */
+#ifdef __TARGET_ARCH_x86
+#define OCACHE 1
+#else
+#define OCACHE 0
+#endif
+
+/* What an open's answer depends on, besides the policy and the file's inode. */
+struct ostamp {
+	__u64 gen, dentry, root, mnt;
+	__u32 rseq, uid;
+};
+
+/* What must not have moved while the walk ran. */
+struct opre {
+	__u64 gen;
+	__u32 rseq;
+};
+
+/*
+ * Fill *@st for the current task's open of @file: 1 when the cache can
+ * answer for it, else 0 (not the guest; no rename_lock; a record to make
+ * or everything refused; a dentry moving now; a file off the task's root
+ * mount, or whose inode is not its dentry's, as on overlayfs).
+ */
+static __always_inline int ostamp_of(struct file *file, struct ostamp *st)
+{
+	__u32 zero = 0;
+	const struct vlsm_config *c = bpf_map_lookup_elem(&vm_config, &zero);
+	const __u64 *g = bpf_map_lookup_elem(&vm_gen, &zero);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct dentry *d = file->f_path.dentry;
+	struct vfsmount *root_mnt = task->fs->root.mnt;
+
+	if (!OCACHE || !c || !g || !c->active || c->audit_all || c->bind_full || c->bind_unsure ||
+	    !&rename_lock || task->cred->user_ns->ns.inum != c->userns_inum ||
+	    file->f_path.mnt != root_mnt || file->f_inode != d->d_inode)
+		return 0;
+	if (bpf_probe_read_kernel(&st->rseq, sizeof(st->rseq), &rename_lock) || (st->rseq & 1))
+		return 0;
+	st->gen = *(volatile const __u64 *)g;
+	st->dentry = (__u64)d;
+	st->root = (__u64)task->fs->root.dentry;
+	st->mnt = (__u64)root_mnt;
+	st->uid =
+		map_id(task->cred->fsuid.val, c->uid_guest_first, c->uid_host_first, c->uid_count);
+	return 1;
+}
+
+/* Was an open of inode number @ino allowed before?  Noted now if not. */
+static __always_inline int oseen(__u64 ino)
+{
+	__u32 slot = (__u32)((ino * 0x9e3779b97f4a7c15ull) >> (64 - OSEEN_BITS));
+	__u64 *seen = bpf_map_lookup_elem(&vm_oseen, &slot);
+
+	if (!seen || *seen == ino + 1)
+		return 1;
+	*seen = ino + 1;
+	return 0;
+}
+
+/* Does @o hold the answer for @st? */
+static __always_inline int ocache_match(const struct ocache *o, const struct ostamp *st)
+{
+	return o->rseq == st->rseq && o->gen == st->gen && o->dentry == st->dentry &&
+	       o->root == st->root && o->mnt == st->mnt && o->uid == st->uid;
+}
+
+/*
+ * Can the cache answer the current task's open of @file for @want?  1: it
+ * allows it.  0: it does not know, *@pre stamped (keep the walk's allow
+ * with ocache_keep).  -1: it cannot hold this answer, or it is the
+ * inode's first (vm_oseen).  A function of its own: its frame is not on
+ * the stack while the walk runs.
+ */
+static __noinline int ocache_ask(struct file *file, __u32 want, struct opre *pre)
+{
+	struct ostamp st;
+
+	if (!file || !ostamp_of(file, &st))
+		return -1;
+	pre->gen = st.gen;
+	pre->rseq = st.rseq;
+	struct ocache *o = bpf_inode_storage_get(&vm_ocache, file->f_inode, 0, 0);
+	if (!o)
+		return oseen(file->f_inode->i_ino) ? 0 : -1;
+	bpf_spin_lock(&o->lock);
+	int hit = ocache_match(o, &st) && !(want & ~o->allowed);
+	bpf_spin_unlock(&o->lock);
+	return hit;
+}
+
+/*
+ * Keep the walk's allow of @want on @file, unless something it depended on
+ * moved since *@pre was stamped (before the walk).
+ */
+static __noinline int ocache_keep(struct file *file, __u32 want, const struct opre *pre)
+{
+	struct ostamp st;
+
+	if (!file || !ostamp_of(file, &st) || st.gen != pre->gen || st.rseq != pre->rseq)
+		return 0;
+	struct ocache *o =
+		bpf_inode_storage_get(&vm_ocache, file->f_inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!o)
+		return 0;
+	bpf_spin_lock(&o->lock);
+	if (ocache_match(o, &st)) {
+		o->allowed |= want;
+	} else {
+		o->rseq = st.rseq;
+		o->gen = st.gen;
+		o->dentry = st.dentry;
+		o->root = st.root;
+		o->mnt = st.mnt;
+		o->uid = st.uid;
+		o->allowed = want;
+	}
+	bpf_spin_unlock(&o->lock);
+	return 0;
+}
+
 /* The loader's probe: proves BPF-LSM programs load and attach here. */
 SEC("lsm/file_open")
 int BPF_PROG(vmmsec_probe, struct file *file, int ret)
@@ -958,14 +1162,23 @@ int BPF_PROG(vmmsec_file_open, struct file *file, int ret)
 	__u32 mode = file->f_mode;
 	bool exec = (flags & FMODE_EXEC) || (mode & FMODE_EXEC);
 	__u32 want = exec ? LSM_R : want_from_open(flags);
-	struct vlsm_config conf;
 
 	/* Only writes can reach another process's memory: reads skip the guest check here. */
-	if (!exec && (want & (LSM_W | LSM_A)) && guest_config(bpf_get_current_task_btf(), &conf) &&
+	if (!exec && (want & (LSM_W | LSM_A)) && in_guest(bpf_get_current_task_btf()) &&
 	    foreign_mem(file, want))
 		return -EPERM;
-	return decide(file->f_path.dentry, file->f_path.mnt, want, 1,
-		      exec ? LSM_HOOK_EXEC_OPEN : LSM_HOOK_FILE_OPEN);
+	if (exec)
+		return decide(file->f_path.dentry, file->f_path.mnt, want, 1, LSM_HOOK_EXEC_OPEN);
+	struct opre pre;
+	int c = ocache_ask(file, want, &pre);
+	if (c > 0)
+		return 0;
+	int r = decide_pre(file->f_path.dentry, file->f_path.mnt, want,
+			   LSM_HOOK_FILE_OPEN | EXACT | (c == 0 ? CACHE : 0), NULL);
+	if (r <= 0)
+		return r;
+	ocache_keep(file, want, &pre);
+	return 0;
 }
 
 SEC("lsm/bprm_check_security")
@@ -1332,6 +1545,20 @@ int BPF_PROG(vmmsec_path_rename, const struct path *old_dir, struct dentry *old_
 			    BPF_CORE_READ(old_dentry, d_inode));
 }
 
+/*
+ * Any rename on the machine, before it is decided: the open cache's
+ * answers are then stale even if rename_lock's 32-bit sequence came
+ * round to where it was (2^31 renames).  A program of its own, so that
+ * the rename hook's verification does not grow.
+ */
+SEC("lsm/path_rename")
+int BPF_PROG(vmmsec_rename_seen, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	gen_bump();
+	return ret;
+}
+
 SEC("lsm/path_link")
 int BPF_PROG(vmmsec_path_link, struct dentry *old_dentry, const struct path *new_dir,
 	     struct dentry *new_dentry, int ret)
@@ -1391,6 +1618,7 @@ static __noinline int bind_pending(struct dentry *dir, struct dentry *entry, str
 	k.gen = 0;
 	if (bpf_map_lookup_elem(&vm_nodes, &k))
 		return 0;
+	gen_bump(); /* the open cache's answers may change */
 	/*
 	 * LSM_MAX_BOUND live bindings (a guest can make that many by moving
 	 * what it made away), or no room: this object stays unbound, so from
@@ -1408,6 +1636,9 @@ static __noinline int bind_pending(struct dentry *dir, struct dentry *entry, str
 SEC("lsm/d_instantiate")
 int BPF_PROG(vmmsec_d_instantiate, struct dentry *dentry, struct inode *inode)
 {
+	/* A new alias may sit where a freed one was: the entry no longer tells them apart. */
+	if (inode)
+		bpf_inode_storage_delete(&vm_ocache, inode);
 	if (!pending_config())
 		return 0;
 	return bind_pending(BPF_CORE_READ(dentry, d_parent), dentry, inode);
@@ -1426,7 +1657,10 @@ int BPF_PROG(vmmsec_inode_free_security, struct inode *inode)
 	k.ino = BPF_CORE_READ(inode, i_ino);
 	k.gen = 0;
 	const struct vlsm_node *n = bpf_map_lookup_elem(&vm_nodes, &k);
-	if (n && n->alias && bpf_map_delete_elem(&vm_nodes, &k) == 0)
+	if (!n || !n->alias)
+		return 0;
+	gen_bump(); /* the open cache's answers may change */
+	if (bpf_map_delete_elem(&vm_nodes, &k) == 0)
 		__sync_fetch_and_add(&cfg->nbound, -1);
 	return 0;
 }

@@ -1658,6 +1658,31 @@ static void bindflood(const char *p, const char *other, long n)
 	put("bindflood-other-read", try_read(other));
 }
 
+/*
+ * Read @p twice as this process's uid (--backend lsm keeps an answer from
+ * the second open of an inode on), then as @uid (a child that takes it),
+ * then again: an answer kept for one subject must not be another's.
+ */
+static void asuid(const char *p, uid_t uid)
+{
+	put("asuid-self", try_read(p));
+	put("asuid-self", try_read(p));
+	pid_t pid = fork();
+	if (pid < 0)
+		err(1, "fork");
+	if (pid == 0) {
+		if (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+			err(1, "setresuid");
+		put("asuid-other", try_read(p));
+		fflush(stdout);
+		_exit(0);
+	}
+	int st;
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		errx(1, "the child as uid %u failed", (unsigned)uid);
+	put("asuid-self-again", try_read(p));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--blp")) {
@@ -1673,13 +1698,18 @@ int main(int argc, char **argv)
 		put("removexattr", e_of(removexattr(argv[2], "user.bypass")));
 		return 0;
 	}
+	if (argc == 4 && !strcmp(argv[1], "--asuid")) {
+		asuid(argv[2], (uid_t)client_parse_num(argv[3], 0, 65535));
+		return 0;
+	}
 	if (argc == 4 && !strcmp(argv[1], "--fdpass")) {
 		fdpass(argv[2], (uid_t)client_parse_num(argv[3], 0, 65535));
 		return 0;
 	}
 	if (argc < 3 || argc > 4 || argv[1][0] != '/' || argv[2][0] != '/')
-		errx(2, "usage: bypass S W [MS] | bypass --blp DIR | bypass --xattr PATH | "
-			"bypass --bindflood PATH OTHER N (absolute paths)");
+		errx(2,
+		     "usage: bypass S W [MS] | bypass --blp DIR | bypass --xattr PATH | "
+		     "bypass --bindflood PATH OTHER N | bypass --asuid PATH UID (absolute paths)");
 	S = argv[1];
 	W = argv[2];
 	if (argc == 4)

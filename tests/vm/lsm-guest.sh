@@ -213,6 +213,28 @@ pending() { # BACKEND
 		sed "s/^/pd2-$1=/"
 }
 
+# 3e. The open cache (lsm keeps an allowed open's answer per inode, from its
+# second open on; each case opens twice first): after a rename
+# above the file, a new name for it, a binding at a pending path, or for another
+# uid, the answer is decided anew.  The seccomp backend, which keeps none, agrees.
+ocache() { # BACKEND
+	D=/srv/oc
+	rm -rf $D && mkdir -p $D/pub/dir $D/pub/m $D/sec $D/p
+	echo f >$D/pub/dir/f && echo g >$D/pub/g && echo m >$D/pub/m/f && echo u >$D/pub/u
+	chown -R $GR:$GR $D
+	printf -- '-r %s/sec/ *\n-r %s/p/new/ *\n-r %s/pub/u 1000\n' $D $D $D >/srv/oc.acl
+	$V run --backend "$1" --policy /srv/oc.acl --log "/tmp/oc-$1" -- sh -c '
+		r() { cat "$1" >/dev/null 2>&1; echo "$2=$?"; }
+		r "$1/pub/dir/f" first; r "$1/pub/dir/f" again; r "$1/pub/dir/f" kept
+		mv "$1/pub/dir" "$1/sec/dir"; echo "mv-in=$?"; r "$1/sec/dir/f" moved-in
+		ln "$1/pub/g" "$1/sec/g"; echo "ln=$?"; r "$1/pub/g" g; r "$1/pub/g" g
+		r "$1/sec/g" linked; r "$1/pub/g" g-again
+		r "$1/pub/m/f" m; r "$1/pub/m/f" m; mv "$1/pub/m" "$1/p/new"; echo "mv-pending=$?"
+		r "$1/p/new/f" bound
+		/vmtest/bypass --asuid "$1/pub/u" 1000' sh $D 2>&1 | sed "s/^/oc-$1=/"
+	jlog "/tmp/oc-$1" "oc-$1"
+}
+
 # 3d. Syslog capture: under lsm the kernel records each message's sender as
 # it is sent.  One run (each lsm start verifies the programs: seconds under
 # TCG) also passes an open file (SCM_RIGHTS) from root, who may read it, to
@@ -362,7 +384,7 @@ xmount() { # BACKEND
 [ -n "$1" ] && { for t in "$@"; do for b in lsm seccomp; do "$t" $b; done; done; exit 0; }
 
 for b in lsm seccomp; do
-	for t in capture overlay pending seed blp corpus longpath xmount bypass; do
+	for t in capture overlay pending ocache seed blp corpus longpath xmount bypass; do
 		t0=$(date +%s)
 		$t $b
 		echo "time-$t-$b=$(($(date +%s) - t0))"

@@ -244,8 +244,28 @@ expect_eq "pending (seccomp): the same rule is enforced when the path appears" \
 	"$(lines pd2-seccomp)" "cat: can't open '/srv/pd/x/deep': Permission denied
 rc=1"
 
+expect_eq "open cache (lsm): an allowed open is decided anew after a rename above it, for another name, a binding and another uid" \
+	"$(lines oc-lsm)" "first=0
+again=0
+kept=0
+mv-in=0
+moved-in=1
+ln=0
+g=0
+g=0
+linked=1
+g-again=0
+m=0
+m=0
+mv-pending=0
+bound=1
+asuid-self: ok
+asuid-self: ok
+asuid-other: EACCES
+asuid-self-again: ok"
+
 # --- differential: the same output and decisions under both backends ---
-for k in pd seed0 seed1000 seedfile blp c0 c1000 xr xr2 xm; do
+for k in oc pd seed0 seed1000 seedfile blp c0 c1000 xr xr2 xm; do
 	a=$(lines "$k-lsm")
 	b=$(lines "$k-seccomp")
 	if [ -n "$a" ]; then
@@ -254,7 +274,7 @@ for k in pd seed0 seed1000 seedfile blp c0 c1000 xr xr2 xm; do
 		not_ok "differential $k: the lsm run printed something"
 	fi
 done
-for k in pd seed0 seed1000 blp c0 c1000 xm; do
+for k in oc pd seed0 seed1000 blp c0 c1000 xm; do
 	expect_eq "differential $k: identical decisions (comm, access, verdict, reason)" \
 		"$(decisions "$k-lsm")" "$(decisions "$k-seccomp")"
 	expect_eq "differential $k: the same paths recorded (comm, access, verdict, resolved)" \

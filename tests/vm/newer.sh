@@ -8,7 +8,8 @@
 # in Debian 13 and in trixie-backports (each fetched once into its cache
 # with apt-get download from Debian's archive, never installed), starts a
 # guest under a small policy and checks its decisions, renames and links
-# among them.  The full suite on such a kernel is
+# among them, and that the open cache forgets an answer when a rename or a
+# new link changes what the walk would find.  The full suite on such a kernel is
 # `VM_KERNEL=build/vm-trixie/kernel/boot/vmlinuz-* bash tests/vm/lsm.sh`.
 # Environment: VM_TRIXIE_CACHE (build/vm-trixie), VM_BACKPORTS_CACHE
 # (build/vm-backports), NEWER_SUITES (the suites to boot: "trixie
@@ -78,7 +79,12 @@ vmmsec run --backend lsm --policy /srv/n.acl --log /tmp/ev -- sh -c '
 	mv "$1/ok" "$1/ok2"; echo "rename=$?"
 	mv "$1/priv/f" "$1/f" 2>/dev/null; echo "rename-out=$?"
 	ln "$1/priv/f" "$1/l" 2>/dev/null; echo "link-out=$?"
-	[ -e "$1/priv/f" ] && [ ! -e "$1/f" ] && [ ! -e "$1/l" ]; echo "stayed=$?"' sh $D
+	[ -e "$1/priv/f" ] && [ ! -e "$1/f" ] && [ ! -e "$1/l" ]; echo "stayed=$?"
+	mkdir "$1/pub" && echo c >"$1/pub/c" && cat "$1/pub/c" "$1/pub/c" >/dev/null &&
+		mv "$1/pub" "$1/priv/pub"
+	cat "$1/priv/pub/c" >/dev/null 2>&1; echo "moved-in=$?"
+	echo h >"$1/h" && ln "$1/h" "$1/priv/h" && cat "$1/h" "$1/h" >/dev/null
+	cat "$1/priv/h" >/dev/null 2>&1; echo "linked=$?"' sh $D
 echo "run=$?"
 vmmsec log /tmp/ev --kind access | sed 's/.* deny \([a-z]*\) .* syscall=\([a-z_]*\) .*/deny=\1 \2/'
 exit 0
@@ -118,8 +124,10 @@ boot() {
 		"$(field read) $(field secret) $(field append) $(field truncate) $(field later)" "0 1 0 1 1"
 	expect_eq "$suite: a rename is allowed, moving or linking a file out of a -r subtree is not" \
 		"$(field rename) $(field rename-out) $(field link-out) $(field stayed)" "0 1 1 0"
+	expect_eq "$suite: an open allowed before is refused after a rename above it, and by another name" \
+		"$(field moved-in) $(field linked)" "1 1"
 	expect_eq "$suite: ... each denial recorded, by hook" "$(field deny | sort | tr '\n' ' ')" \
-		"r file_open r file_open w file_open w path_link w path_rename "
+		"r file_open r file_open r file_open r file_open w file_open w path_link w path_rename "
 }
 
 for suite in ${NEWER_SUITES:-trixie trixie-backports}; do
