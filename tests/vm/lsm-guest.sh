@@ -213,10 +213,11 @@ pending() { # BACKEND
 		sed "s/^/pd2-$1=/"
 }
 
-# 3e. The open cache (lsm keeps an allowed open's answer per inode, from its
-# second open on; each case opens twice first): after a rename
-# above the file, a new name for it, a binding at a pending path, or for another
-# uid, the answer is decided anew.  The seccomp backend, which keeps none, agrees.
+# The open cache: lsm keeps an allowed open's answer per inode, from the
+# inode's second open on (so each case opens twice first).  After a rename
+# above the file, through a new name for it, after a binding at a pending
+# path, and for another uid, the answer is decided anew.  The seccomp
+# backend, which keeps none, agrees.
 ocache() { # BACKEND
 	D=/srv/oc
 	rm -rf $D && mkdir -p $D/pub/dir $D/pub/m $D/sec $D/p
