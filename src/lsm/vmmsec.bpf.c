@@ -1017,10 +1017,11 @@ struct opre {
 };
 
 /*
- * Fill *@st for the current task's open of @file: 1 when the cache can
- * answer for it, else 0 (not the guest; no rename_lock; a record to make
- * or everything refused; a dentry moving now; a file off the task's root
- * mount, or whose inode is not its dentry's, as on overlayfs).
+ * Fill *@st for the current task's open of @file (the task is the
+ * guest's: file_open checked): 1 when the cache can answer for it, else 0
+ * (no rename_lock; a record to make or everything refused; a dentry moving
+ * now; a file off the task's root mount, or whose inode is not its
+ * dentry's, as on overlayfs).
  */
 static __always_inline int ostamp_of(struct file *file, struct ostamp *st)
 {
@@ -1032,8 +1033,7 @@ static __always_inline int ostamp_of(struct file *file, struct ostamp *st)
 	struct vfsmount *root_mnt = task->fs->root.mnt;
 
 	if (!OCACHE || !c || !g || !c->active || c->audit_all || c->bind_full || c->bind_unsure ||
-	    !&rename_lock || task->cred->user_ns->ns.inum != c->userns_inum ||
-	    file->f_path.mnt != root_mnt || file->f_inode != d->d_inode)
+	    !&rename_lock || file->f_path.mnt != root_mnt || file->f_inode != d->d_inode)
 		return 0;
 	if (bpf_probe_read_kernel(&st->rseq, sizeof(st->rseq), &rename_lock) || (st->rseq & 1))
 		return 0;
@@ -1156,16 +1156,16 @@ static __always_inline int foreign_mem(struct file *file, __u32 want);
 SEC("lsm/file_open")
 int BPF_PROG(vmmsec_file_open, struct file *file, int ret)
 {
-	if (ret)
+	/* Every open on the machine comes here: the rest of it costs the guest only. */
+	if (ret || !in_guest(bpf_get_current_task_btf()))
 		return ret;
 	__u32 flags = file->f_flags;
 	__u32 mode = file->f_mode;
 	bool exec = (flags & FMODE_EXEC) || (mode & FMODE_EXEC);
 	__u32 want = exec ? LSM_R : want_from_open(flags);
 
-	/* Only writes can reach another process's memory: reads skip the guest check here. */
-	if (!exec && (want & (LSM_W | LSM_A)) && in_guest(bpf_get_current_task_btf()) &&
-	    foreign_mem(file, want))
+	/* Only writes can reach another process's memory. */
+	if (!exec && (want & (LSM_W | LSM_A)) && foreign_mem(file, want))
 		return -EPERM;
 	if (exec)
 		return decide(file->f_path.dentry, file->f_path.mnt, want, 1, LSM_HOOK_EXEC_OPEN);
