@@ -81,9 +81,9 @@ vmmsec run --backend lsm --policy /srv/n.acl --log /tmp/ev -- sh -c '
 	ln "$1/priv/f" "$1/l" 2>/dev/null; echo "link-out=$?"
 	[ -e "$1/priv/f" ] && [ ! -e "$1/f" ] && [ ! -e "$1/l" ]; echo "stayed=$?"
 	mkdir "$1/pub" && echo c >"$1/pub/c" && cat "$1/pub/c" "$1/pub/c" >/dev/null &&
-		mv "$1/pub" "$1/priv/pub"
+		mv "$1/pub" "$1/priv/pub"; echo "moved=$?"
 	cat "$1/priv/pub/c" >/dev/null 2>&1; echo "moved-in=$?"
-	echo h >"$1/h" && ln "$1/h" "$1/priv/h" && cat "$1/h" "$1/h" >/dev/null
+	echo h >"$1/h" && ln "$1/h" "$1/priv/h" && cat "$1/h" "$1/h" >/dev/null; echo "link-made=$?"
 	cat "$1/priv/h" >/dev/null 2>&1; echo "linked=$?"' sh $D
 echo "run=$?"
 vmmsec log /tmp/ev --kind access | sed 's/.* deny \([a-z]*\) .* syscall=\([a-z_]*\) .*/deny=\1 \2/'
@@ -125,7 +125,7 @@ boot() {
 	expect_eq "$suite: a rename is allowed, moving or linking a file out of a -r subtree is not" \
 		"$(field rename) $(field rename-out) $(field link-out) $(field stayed)" "0 1 1 0"
 	expect_eq "$suite: an open allowed before is refused after a rename above it, and by another name" \
-		"$(field moved-in) $(field linked)" "1 1"
+		"$(field moved) $(field moved-in) $(field link-made) $(field linked)" "0 1 0 1"
 	expect_eq "$suite: ... each denial recorded, by hook" "$(field deny | sort | tr '\n' ' ')" \
 		"r file_open r file_open r file_open r file_open w file_open w path_link w path_rename "
 }
