@@ -120,8 +120,8 @@ void mac_req_record(const struct mac_req *r, const char *path, int objfd, const 
 	if (v->allow && b->audit != MAC_AUDIT_ALL)
 		return;
 	if (objfd >= 0) {
-		snprintf(self, sizeof(self), "self/fd/%d", objfd);
-		rl = readlinkat(b->hostproc, self, resolved, sizeof(resolved));
+		snprintf(self, sizeof(self), "%d", objfd);
+		rl = readlinkat(b->selffd, self, resolved, sizeof(resolved));
 	} else if (newpath) {
 		rl = (ssize_t)strnlen(newpath, sizeof(resolved) - 1);
 		memcpy(resolved, newpath, (size_t)rl);
@@ -258,8 +258,8 @@ static void dir_refresh(struct mac_broker_state *b, struct mac_dir *d)
 	d->klen = 0;
 	if (d->fd < 0)
 		return;
-	snprintf(self, sizeof(self), "self/fd/%d", d->fd);
-	ssize_t n = readlinkat(b->hostproc, self, buf, sizeof(buf) - 1);
+	snprintf(self, sizeof(self), "%d", d->fd);
+	ssize_t n = readlinkat(b->selffd, self, buf, sizeof(buf) - 1);
 	if (n <= 0 || buf[0] != '/')
 		return; /* unreachable from the guest's root: no path can be beneath it */
 	buf[n] = 0;
@@ -381,8 +381,11 @@ __attribute__((noreturn)) static void broker_main(const struct guest *g, const s
 		signal(ignore[i], SIG_IGN);
 	prctl(PR_SET_NAME, "vmmsec-broker");
 	b.hostproc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int keep[] = {chan, b.listener, b.hostproc};
-	if (b.hostproc < 0)
+	/* Opened once: a lookup of "self" and of our pid per use costs about 2 us an open. */
+	b.selffd = b.hostproc < 0 ? -1
+				  : openat(b.hostproc, "self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int keep[] = {chan, b.listener, b.hostproc, b.selffd};
+	if (b.hostproc < 0 || b.selffd < 0)
 		r = -errno;
 	else if ((r = enter_guest(g)) < 0)
 		;

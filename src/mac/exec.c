@@ -57,8 +57,8 @@ static bool native_elf(const struct mac_req *r, int pin)
 	char p[32];
 	Elf64_Ehdr eh;
 
-	snprintf(p, sizeof(p), "self/fd/%d", pin);
-	cleanup_fd int fd = openat(r->b->hostproc, p, O_RDONLY | O_CLOEXEC);
+	snprintf(p, sizeof(p), "%d", pin);
+	cleanup_fd int fd = openat(r->b->selffd, p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
 		return false;
 	return !memcmp(eh.e_ident, ELFMAG, SELFMAG) && eh.e_ident[EI_CLASS] == NATIVE_CLASS &&

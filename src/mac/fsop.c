@@ -165,17 +165,17 @@ static int walled_openat(const struct mac_req *r, int dirfd, const char *path, i
 /* Open @fd's object anew through /proc/self/fd: the kernel and the wall check @flags. */
 static int reopen(const struct mac_req *r, int fd, int flags)
 {
-	char p[32];
-	snprintf(p, sizeof(p), "self/fd/%d", fd);
-	return walled_openat(r, r->b->hostproc, p, flags, 0);
+	char p[16];
+	snprintf(p, sizeof(p), "%d", fd);
+	return walled_openat(r, r->b->selffd, p, flags, 0);
 }
 
 /* Do the permission checks but Landlock's (access(2), as the caller) allow @mode on @fd? */
 static bool dac_allows(const struct mac_req *r, int fd, int mode)
 {
-	char p[32];
-	snprintf(p, sizeof(p), "self/fd/%d", fd);
-	return faccessat(r->b->hostproc, p, mode, AT_EACCESS) == 0;
+	char p[16];
+	snprintf(p, sizeof(p), "%d", fd);
+	return faccessat(r->b->selffd, p, mode, AT_EACCESS) == 0;
 }
 
 /*
@@ -218,9 +218,9 @@ static int access_of_open(int flags)
 
 static ssize_t kpath_of(const struct mac_req *r, int fd, char *buf, size_t len)
 {
-	char p[32];
-	snprintf(p, sizeof(p), "self/fd/%d", fd);
-	ssize_t n = readlinkat(r->b->hostproc, p, buf, len - 1);
+	char p[16];
+	snprintf(p, sizeof(p), "%d", fd);
+	ssize_t n = readlinkat(r->b->selffd, p, buf, len - 1);
 	if (n < 0)
 		return -errno;
 	buf[n] = 0;
@@ -466,11 +466,11 @@ static void *fifo_open(void *p)
 	j->r.n = &j->n;
 	j->r.cred = &j->cred;
 	/* Not the walled thread, which must not block: this one is walled itself. */
-	char self[32];
-	snprintf(self, sizeof(self), "self/fd/%d", j->pin);
+	char self[16];
+	snprintf(self, sizeof(self), "%d", j->pin);
 	int fd = mac_wall_enter(j->r.b);
 	if (fd == 0) {
-		fd = openat(j->r.b->hostproc, self,
+		fd = openat(j->r.b->selffd, self,
 			    (j->flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
 		fd = fd < 0 ? -errno : fd;
 	}
@@ -583,39 +583,35 @@ static int open_existing(const struct mac_req *r, const char *path, int pin, int
 }
 
 /*
- * The common case, a read-only open: open it straight away (with O_NONBLOCK,
- * so nothing can block the broker) and decide on the opened file.  Opening
- * a regular file or directory for reading changes nothing, so nothing
- * happened if the answer is no.  Anything else (a FIFO, a device, a lease)
- * goes the careful way: -EAGAIN.
+ * The common case, a read-only open of @pin's object: when it is a regular
+ * file or a directory, open it (with O_NONBLOCK, so a lease cannot block the
+ * broker) and decide on the opened file.  Opening those for reading changes
+ * nothing, so nothing happened if the answer is no.  Anything else goes the
+ * careful way (-EAGAIN): decide first, then open.  Never open first what the
+ * type is not known of: a FIFO's read end, even opened for a moment, lets a
+ * writer waiting outside through, and its bytes are lost when it closes.
  */
-static int open_rdonly(const struct mac_req *r, const char *path, int base, const char *p,
-		       int flags, uint64_t resolve)
+static int open_rdonly(const struct mac_req *r, const char *path, int pin, int flags)
 {
 	struct stat st;
-	struct open_how how = {
-		.flags = (uint64_t)(unsigned)(flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC),
-		.resolve = resolve};
-	int e, fd = walled_openat2(r, base, p, &how);
+	int e;
 
+	if (fstat(pin, &st) < 0)
+		return -errno;
+	if (!(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+		return -EAGAIN;
+	int fd = reopen(r, pin, (flags | O_NONBLOCK | O_NOCTTY) & ~(O_NOFOLLOW | O_DIRECTORY));
 	if (fd == -EAGAIN || fd == -ENXIO || fd == -EWOULDBLOCK)
 		return -EAGAIN;
-	if (fd == -EACCES && r->b->wall) {
+	if (fd == -EACCES && r->b->wall)
 		/*
 		 * The permission bits (answered as without the wall: nothing
 		 * decided or recorded) or the wall: then the careful way decides
 		 * first, and records whose refusal it is.
 		 */
-		cleanup_fd int pin =
-			openat2_fd(base, p, O_PATH | (flags & (O_NOFOLLOW | O_DIRECTORY)), resolve);
-		return pin >= 0 && dac_allows(r, pin, R_OK) ? -EAGAIN : -EACCES;
-	}
+		return dac_allows(r, pin, R_OK) ? -EAGAIN : -EACCES;
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))) {
-		close(fd);
-		return -EAGAIN;
-	}
 	e = decide(r, path, fd, &st, NULL, NULL, POLICY_R);
 	if (e == 0 && !(flags & O_NONBLOCK) &&
 	    fcntl(fd, F_SETFL, flags & (O_APPEND | O_DIRECT | O_NOATIME)) < 0)
@@ -757,11 +753,6 @@ static int do_open(const struct mac_req *r, int dirfd, uint64_t path_addr, struc
 		return -EPERM;
 	if (create && pin < 0)
 		return open_create(r, path, b, p, flags, (mode_t)how->mode, how->resolve, 0);
-	if (pin < 0 && (flags & O_ACCMODE) == O_RDONLY && !(flags & (O_TRUNC | O_TMPFILE))) {
-		int v = open_rdonly(r, path, b, p, flags, how->resolve);
-		if (v != -EAGAIN)
-			return v;
-	}
 	if (pin < 0) {
 		int pf = O_PATH | (flags & (O_NOFOLLOW | O_DIRECTORY));
 		if ((flags & O_TMPFILE) == O_TMPFILE)
@@ -769,6 +760,11 @@ static int do_open(const struct mac_req *r, int dirfd, uint64_t path_addr, struc
 		pin = openat2_fd(b, p, pf, how->resolve);
 		if (pin < 0)
 			return pin;
+	}
+	if (!is_self && (flags & O_ACCMODE) == O_RDONLY && !(flags & (O_TRUNC | O_TMPFILE))) {
+		int v = open_rdonly(r, path, pin, flags);
+		if (v != -EAGAIN)
+			return v;
 	}
 	if ((flags & O_TMPFILE) == O_TMPFILE) {
 		struct policy_key key;

@@ -59,6 +59,7 @@ struct mac_broker_state {
 	struct mac_policy *mp;
 	enum mac_audit audit;
 	int listener, chan, hostproc;
+	int selffd;	/* the broker's /proc/self/fd: "N" names its fd N */
 	dev_t proc_dev; /* st_dev of the guest's /proc */
 	uint64_t fullcaps;
 	struct mac_tcred cur;  /* what the serving thread holds right now */

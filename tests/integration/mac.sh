@@ -504,6 +504,25 @@ got=$(acc "$T/ev-px" 'print([(r["path"], r["syscall"], r["reason"]) for r in rec
 expect_eq "... and the refusal is recorded as not checkable" "$got" \
 	"[('/proc/self/cwd/true', 'execve', \"exec not checkable: its path runs through a /proc link other than the caller's own exe or fd/N\")]"
 
+# A FIFO that a writer outside the guest is already waiting to open: the
+# broker must not open its read end to look at it (that would let the writer
+# through, and its bytes be lost when the look is over), only the guest's
+# own open may.  Under the old first look, cat waited for ever (timeout: 124).
+mkfifo -m 0666 "$T/ff"
+sh -c 'echo go >"$1"; echo "wrote=$?" >"$1.w"' sh "$T/ff" &
+wp=$!
+for _ in $(seq 1000); do # until the writer waits in openat(2) for a reader
+	[ "$(cut -d' ' -f1 "/proc/$wp/syscall" 2>/dev/null)" = 257 ] && break
+	sleep 0.01
+done
+expect_eq "fifo: the writer waits in openat(2) first" "$(cut -d' ' -f1 "/proc/$wp/syscall")" 257
+out=$(vrun "$T/ev-ff" --policy "$T/cl.acl" -- timeout 20 cat "$T/ff" 2>&1)
+rc=$?
+kill "$wp" 2>/dev/null
+wait "$wp"
+expect_eq "fifo: a guest reads what a waiting writer outside wrote" "$rc|$out|$(cat "$T/ff.w" 2>&1)" \
+	"0|go|wrote=0"
+
 # A signal for vmmsec's whole process group (timeout(1), kill -- -PGID)
 # reaches the broker too: it must end the guest (128+N), not the broker.
 mkfifo -m 0666 "$T/sig-up"

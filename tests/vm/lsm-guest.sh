@@ -387,12 +387,14 @@ xmount() { # BACKEND
 for b in lsm seccomp; do
 	for t in capture overlay pending ocache seed blp corpus longpath xmount bypass; do
 		t0=$(date +%s)
+		echo "begin=$t-$b" # what a VM that never finished was doing
 		$t $b
 		echo "time-$t-$b=$(($(date +%s) - t0))"
 	done
 done
 
 # 4. Scope: while a guest under --backend lsm runs, the VM's own root is not affected.
+echo "begin=scope"
 mkdir -p /srv/sc && echo SCOPE >/srv/sc/f && chmod 0644 /srv/sc/f
 mkfifo /srv/sc/go /srv/sc/ready && chmod 0666 /srv/sc/go /srv/sc/ready
 printf -- '-r /srv/sc/f *\n' >/srv/sc.acl
@@ -410,6 +412,7 @@ echo "scope-rc=$(cat /tmp/sc.out.rc)"
 sed 's/^/scope-guest=/' /tmp/sc.out
 
 # 5. Lifetime: after a normal exit and after kill -9 of vmmsec, no program, link or pin is left.
+echo "begin=lifetime"
 if command -v bpftool >/dev/null; then
 	# Without an access file only syslog capture's programs are attached; --audit all adds the rest.
 	for a in deny all; do
@@ -436,6 +439,7 @@ fi
 # Last: once btrfs is loaded, its BTF is there and every later start verifies the btrfs code too.
 for b in lsm seccomp; do
 	t0=$(date +%s)
+	echo "begin=btrfs_case-$b"
 	btrfs_case $b
 	echo "time-btrfs_case-$b=$(($(date +%s) - t0))"
 done

@@ -62,7 +62,7 @@ rc=$?
 echo "# VM boot and run took $(($(date +%s) - start)) s"
 echo "# seconds per case: $(sed -n 's/^time-\(.*\)=/\1 /p' "$T/out" | tr '\n' ' ')"
 if [ "$rc" -ne 0 ]; then
-	not_ok "vm-run completes (exit $rc)"
+	not_ok "vm-run completes (exit $rc; the last case begun: $(sed -n 's/^begin=//p' "$T/out" | tail -n 1))"
 	sed 's/^/# /' "$T/err" "$T/out"
 	exit 1
 fi
