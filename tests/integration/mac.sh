@@ -511,11 +511,13 @@ expect_eq "... and the refusal is recorded as not checkable" "$got" \
 mkfifo -m 0666 "$T/ff"
 sh -c 'echo go >"$1"; echo "wrote=$?" >"$1.w"' sh "$T/ff" &
 wp=$!
+# waiting: the writer's syscall number and kernel wait channel.
+waiting() { echo "$(cut -d' ' -f1 "/proc/$wp/syscall" 2>/dev/null) $(cat "/proc/$wp/wchan" 2>/dev/null)"; }
 for _ in $(seq 1000); do # until the writer waits in openat(2) for a reader
-	[ "$(cut -d' ' -f1 "/proc/$wp/syscall" 2>/dev/null)" = 257 ] && break
+	[ "$(waiting)" = "257 wait_for_partner" ] && break
 	sleep 0.01
 done
-expect_eq "fifo: the writer waits in openat(2) first" "$(cut -d' ' -f1 "/proc/$wp/syscall")" 257
+expect_eq "fifo: the writer waits in openat(2) for a reader first" "$(waiting)" "257 wait_for_partner"
 out=$(vrun "$T/ev-ff" --policy "$T/cl.acl" -- timeout 20 cat "$T/ff" 2>&1)
 rc=$?
 kill "$wp" 2>/dev/null
