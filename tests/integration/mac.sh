@@ -524,6 +524,24 @@ kill "$wp" 2>/dev/null
 wait "$wp"
 expect_eq "fifo: a guest reads what a waiting writer outside wrote" "$rc|$out|$(cat "$T/ff.w" 2>&1)" \
 	"0|go|wrote=0"
+# And when the access file refuses the guest that FIFO, its open has no
+# effect at all: the writer still waits, until a reader outside comes.
+rm -f "$T/ff" "$T/ff.w" && mkfifo -m 0666 "$T/ff"
+printf -- '-r %s *\n' "$T/ff" >"$T/ff.acl"
+sh -c 'echo go >"$1"; echo "wrote=$?" >"$1.w"' sh "$T/ff" &
+wp=$!
+for _ in $(seq 1000); do
+	[ "$(waiting)" = "257 wait_for_partner" ] && break
+	sleep 0.01
+done
+out=$(vrun "$T/ev-ff2" --policy "$T/ff.acl" -- cat "$T/ff" 2>&1)
+rc=$?
+expect_eq "fifo: a refused open is refused (EACCES) and the writer still waits" "$rc|$out|$(waiting)" \
+	"1|cat: $T/ff: $DENIED|257 wait_for_partner"
+expect_eq "... the writer's bytes are there for the reader outside" "$(timeout 20 cat "$T/ff")" go
+kill "$wp" 2>/dev/null
+wait "$wp"
+expect_eq "... and its write succeeded" "$(cat "$T/ff.w" 2>&1)" wrote=0
 
 # A signal for vmmsec's whole process group (timeout(1), kill -- -PGID)
 # reaches the broker too: it must end the guest (128+N), not the broker.
