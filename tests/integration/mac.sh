@@ -508,15 +508,20 @@ expect_eq "... and the refusal is recorded as not checkable" "$got" \
 # broker must not open its read end to look at it (that would let the writer
 # through, and its bytes be lost when the look is over), only the guest's
 # own open may.  Under the old first look, cat waited for ever (timeout: 124).
-mkfifo -m 0666 "$T/ff"
-sh -c 'echo go >"$1"; echo "wrote=$?" >"$1.w"' sh "$T/ff" &
-wp=$!
 # waiting: the writer's syscall number and kernel wait channel.
 waiting() { echo "$(cut -d' ' -f1 "/proc/$wp/syscall" 2>/dev/null) $(cat "/proc/$wp/wchan" 2>/dev/null)"; }
-for _ in $(seq 1000); do # until the writer waits in openat(2) for a reader
-	[ "$(waiting)" = "257 wait_for_partner" ] && break
-	sleep 0.01
-done
+# fifo_writer: a new FIFO $T/ff, and a writer outside ($wp) that waits in
+# openat(2) for a reader before this returns (1000 looks at most).
+fifo_writer() {
+	rm -f "$T/ff" "$T/ff.w" && mkfifo -m 0666 "$T/ff"
+	sh -c 'echo go >"$1"; echo "wrote=$?" >"$1.w"' sh "$T/ff" &
+	wp=$!
+	for _ in $(seq 1000); do
+		[ "$(waiting)" = "257 wait_for_partner" ] && return
+		sleep 0.01
+	done
+}
+fifo_writer
 expect_eq "fifo: the writer waits in openat(2) for a reader first" "$(waiting)" "257 wait_for_partner"
 out=$(vrun "$T/ev-ff" --policy "$T/cl.acl" -- timeout 20 cat "$T/ff" 2>&1)
 rc=$?
@@ -526,14 +531,8 @@ expect_eq "fifo: a guest reads what a waiting writer outside wrote" "$rc|$out|$(
 	"0|go|wrote=0"
 # And when the access file refuses the guest that FIFO, its open has no
 # effect at all: the writer still waits, until a reader outside comes.
-rm -f "$T/ff" "$T/ff.w" && mkfifo -m 0666 "$T/ff"
 printf -- '-r %s *\n' "$T/ff" >"$T/ff.acl"
-sh -c 'echo go >"$1"; echo "wrote=$?" >"$1.w"' sh "$T/ff" &
-wp=$!
-for _ in $(seq 1000); do
-	[ "$(waiting)" = "257 wait_for_partner" ] && break
-	sleep 0.01
-done
+fifo_writer
 out=$(vrun "$T/ev-ff2" --policy "$T/ff.acl" -- cat "$T/ff" 2>&1)
 rc=$?
 expect_eq "fifo: a refused open is refused (EACCES) and the writer still waits" "$rc|$out|$(waiting)" \
